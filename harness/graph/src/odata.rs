@@ -1,0 +1,125 @@
+//! OData constants (type names, context URLs) and the entity and collection envelopes.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::shape::{Field, Shape, Wire};
+
+/// The base URL of the real service.
+pub const GRAPH_BETA_BASE: &str = "https://graph.microsoft.com/beta";
+/// `@odata.type` of an inventory token.
+pub const TYPE_DEVICE: &str = "#microsoft.graph.hardwareOathTokenAuthenticationMethodDevice";
+/// `@odata.type` of a per-user hardware OATH method.
+pub const TYPE_METHOD: &str = "#microsoft.graph.hardwareOathAuthenticationMethod";
+/// `@odata.type` of a user (sent by the SDKs inside `assignTo`).
+pub const TYPE_USER: &str = "#microsoft.graph.user";
+/// `@context` of a bulk delta body.
+pub const DELTA_CONTEXT: &str = "#$delta";
+/// `@odata.context` of a single token on the real service.
+pub const CONTEXT_DEVICE_ENTITY: &str = "https://graph.microsoft.com/beta/$metadata#directory/authenticationMethodDevices/hardwareOathDevices/$entity";
+/// `@odata.context` of the token inventory on the real service.
+pub const CONTEXT_DEVICE_COLLECTION: &str = "https://graph.microsoft.com/beta/$metadata#directory/authenticationMethodDevices/hardwareOathDevices";
+
+/// `@odata.context` of a single token for a service rooted at `base` (e.g. [`GRAPH_BETA_BASE`]).
+pub fn device_entity_context(base: &str) -> String {
+    format!("{base}/$metadata#directory/authenticationMethodDevices/hardwareOathDevices/$entity")
+}
+
+/// `@odata.context` of the token inventory for a service rooted at `base`.
+pub fn device_collection_context(base: &str) -> String {
+    format!("{base}/$metadata#directory/authenticationMethodDevices/hardwareOathDevices")
+}
+
+/// `@odata.context` of one of `user_id`'s methods for a service rooted at `base`.
+pub fn method_entity_context(base: &str, user_id: &str) -> String {
+    format!("{base}/$metadata#users('{user_id}')/authentication/hardwareOathMethods/$entity")
+}
+
+/// `@odata.context` of `user_id`'s method collection for a service rooted at `base`.
+pub fn method_collection_context(base: &str, user_id: &str) -> String {
+    format!("{base}/$metadata#users('{user_id}')/authentication/hardwareOathMethods")
+}
+
+/// A resource with a fixed `@odata.type`.
+pub trait Resource {
+    /// The resource's `@odata.type`, e.g. [`TYPE_DEVICE`].
+    const ODATA_TYPE: &'static str;
+}
+
+/// A single entity with its OData annotations, e.g. the body of `GET .../hardwareOathDevices/{id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(bound(deserialize = "T: DeserializeOwned"))]
+pub struct Entity<T> {
+    /// `@odata.context`.
+    #[serde(
+        rename = "@odata.context",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub context: Option<String>,
+    /// `@odata.type`.
+    #[serde(
+        rename = "@odata.type",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub odata_type: Option<String>,
+    /// The entity's own properties.
+    #[serde(flatten)]
+    pub value: T,
+}
+
+impl<T: Resource> Entity<T> {
+    /// Wraps `value` with its `@odata.type` and the given `@odata.context`.
+    pub fn new(value: T, context: Option<String>) -> Self {
+        Self {
+            context,
+            odata_type: Some(T::ODATA_TYPE.to_owned()),
+            value,
+        }
+    }
+}
+
+/// A collection page: `{"@odata.context", "@odata.count"?, "value": [...], "@odata.nextLink"?}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(bound(deserialize = "T: DeserializeOwned"))]
+pub struct Collection<T> {
+    /// `@odata.context`.
+    #[serde(
+        rename = "@odata.context",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub context: Option<String>,
+    /// `@odata.count` (with `$count=true`).
+    #[serde(
+        rename = "@odata.count",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub count: Option<u64>,
+    /// The page's items.
+    pub value: Vec<T>,
+    /// `@odata.nextLink`: an opaque absolute URL of the next page.
+    #[serde(
+        rename = "@odata.nextLink",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub next_link: Option<String>,
+}
+
+impl<T: Wire> Wire for Entity<T> {
+    fn shape() -> Shape {
+        T::shape()
+    }
+}
+
+impl<T: Wire> Wire for Collection<T> {
+    fn shape() -> Shape {
+        Shape::Object(crate::shape::ObjectShape::new(
+            None,
+            vec![Field::required("value", Shape::Array(Box::new(T::shape())))],
+        ))
+    }
+}

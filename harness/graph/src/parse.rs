@@ -1,0 +1,377 @@
+//! Strict and lenient parsing of bodies into wire types, with errors that name the property.
+//!
+//! A body is first read into a tree that keeps duplicate keys, then walked against the type's
+//! [`Shape`], and only then handed to serde. Both modes need valid JSON with the right types,
+//! no `null` where the property is not nullable, and required properties present and (for strings)
+//! non-empty. **Strict** mode also rejects unknown properties, duplicate keys and an `@odata.type`
+//! other than the type's own; **lenient** mode ignores unknown properties and keeps the last of
+//! duplicate keys, as serde_json does. Keys containing `@` are OData annotations (`@odata.type`,
+//! `@odata.context`, `@contentId`, `prop@odata.bind`, ...) and never unknown properties.
+
+use std::collections::HashSet;
+use std::fmt;
+
+use serde_json::{Map, Value};
+
+use crate::raw::Raw;
+use crate::shape::{Field, ObjectShape, Shape, Wire};
+use crate::timestamp::Timestamp;
+
+/// How strictly a body is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// Unknown properties, duplicate keys and a foreign `@odata.type` are errors.
+    Strict,
+    /// Unknown properties are ignored and the last of duplicate keys wins.
+    Lenient,
+}
+
+/// What is wrong with a body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ParseErrorKind {
+    /// The body is not JSON.
+    Syntax {
+        /// 1-based line of the error.
+        line: usize,
+        /// 1-based column of the error.
+        column: usize,
+        /// serde_json's description of the problem.
+        reason: String,
+    },
+    /// A key appears twice in one object (strict only).
+    DuplicateKey,
+    /// A property the type does not have (strict only).
+    UnknownProperty,
+    /// A required property is absent.
+    MissingProperty,
+    /// The value has the wrong JSON type.
+    WrongType {
+        /// What the property must be, with its article (e.g. `a string`).
+        expected: &'static str,
+        /// What it is (e.g. `number`).
+        found: &'static str,
+    },
+    /// `null` for a property that is not nullable.
+    NullNotAllowed,
+    /// An empty string for a required string property.
+    EmptyString,
+    /// A string that names no member of the enum.
+    InvalidEnumValue {
+        /// The members' wire names.
+        allowed: &'static [&'static str],
+    },
+    /// An integer outside the `Int32` range.
+    OutOfRange,
+    /// A string that is not an RFC 3339 date-time.
+    InvalidTimestamp {
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A value for a property the service only ever sets to `null` (such as a device's `secretKey`).
+    MustBeNull,
+    /// An `@odata.type` naming another type (strict only).
+    ODataTypeMismatch {
+        /// The type's own `@odata.type`.
+        expected: &'static str,
+    },
+    /// The checked body still did not fit the Rust type (a bug in this crate's shape tables).
+    Model,
+}
+
+impl ParseErrorKind {
+    /// A short stable label of the kind (`syntax`, `duplicate-key`, `unknown-property`, ...).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Syntax { .. } => "syntax",
+            Self::DuplicateKey => "duplicate-key",
+            Self::UnknownProperty => "unknown-property",
+            Self::MissingProperty => "missing-property",
+            Self::WrongType { .. } => "wrong-type",
+            Self::NullNotAllowed => "null-not-allowed",
+            Self::EmptyString => "empty-string",
+            Self::InvalidEnumValue { .. } => "invalid-enum-value",
+            Self::OutOfRange => "out-of-range",
+            Self::InvalidTimestamp { .. } => "invalid-timestamp",
+            Self::MustBeNull => "must-be-null",
+            Self::ODataTypeMismatch { .. } => "odata-type-mismatch",
+            Self::Model => "model",
+        }
+    }
+}
+
+/// A body that failed to parse: where (a JSON pointer, `""` for the whole body) and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ParseError {
+    /// JSON pointer (RFC 6901) of the offending property, e.g. `/value/0/timeIntervalInSeconds`.
+    pub pointer: String,
+    /// What is wrong.
+    pub kind: ParseErrorKind,
+}
+
+impl ParseError {
+    /// The offending property's name (the pointer's last segment), if the error is about a property.
+    pub fn property(&self) -> Option<String> {
+        let last = self
+            .pointer
+            .rsplit('/')
+            .next()
+            .filter(|_| !self.pointer.is_empty())?;
+        Some(last.replace("~1", "/").replace("~0", "~"))
+    }
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = if self.pointer.is_empty() {
+            "the body".to_owned()
+        } else {
+            format!("property `{}`", self.pointer)
+        };
+        match &self.kind {
+            ParseErrorKind::Syntax {
+                line,
+                column,
+                reason,
+            } => {
+                write!(
+                    f,
+                    "the body is not valid JSON: {reason} (line {line}, column {column})"
+                )
+            }
+            ParseErrorKind::DuplicateKey => write!(f, "{what} appears more than once"),
+            ParseErrorKind::UnknownProperty => {
+                write!(f, "{what} is not a property of this resource")
+            }
+            ParseErrorKind::MissingProperty => write!(f, "{what} is required but missing"),
+            ParseErrorKind::WrongType { expected, found } => {
+                write!(f, "{what} must be {expected}, not {found}")
+            }
+            ParseErrorKind::NullNotAllowed => write!(f, "{what} must not be null"),
+            ParseErrorKind::EmptyString => write!(f, "{what} must not be an empty string"),
+            ParseErrorKind::InvalidEnumValue { allowed } => {
+                write!(f, "{what} must be one of {}", allowed.join(", "))
+            }
+            ParseErrorKind::OutOfRange => write!(f, "{what} is outside the Int32 range"),
+            ParseErrorKind::InvalidTimestamp { reason } => {
+                write!(f, "{what} is not an RFC 3339 date-time ({reason})")
+            }
+            ParseErrorKind::MustBeNull => write!(f, "{what} must be null"),
+            ParseErrorKind::ODataTypeMismatch { expected } => {
+                write!(f, "{what} must be `{expected}`")
+            }
+            ParseErrorKind::Model => write!(f, "{what} does not fit the wire model"),
+        }
+    }
+}
+
+/// Parses `text` as a `T` in strict mode.
+pub fn parse_strict<T: Wire>(text: &str) -> Result<T, ParseError> {
+    parse(text.as_bytes(), Mode::Strict)
+}
+
+/// Parses `text` as a `T` in lenient mode.
+pub fn parse_lenient<T: Wire>(text: &str) -> Result<T, ParseError> {
+    parse(text.as_bytes(), Mode::Lenient)
+}
+
+/// Parses the bytes of a body (UTF-8 JSON) as a `T` in the given mode.
+pub fn parse<T: Wire>(body: &[u8], mode: Mode) -> Result<T, ParseError> {
+    let value = check(body, &T::shape(), mode)?;
+    serde_json::from_value(value).map_err(|_| ParseError {
+        pointer: String::new(),
+        kind: ParseErrorKind::Model,
+    })
+}
+
+/// Checks the bytes of a body against `shape` and returns the JSON value serde will read
+/// (unknown properties dropped in lenient mode).
+pub fn check(body: &[u8], shape: &Shape, mode: Mode) -> Result<Value, ParseError> {
+    let raw: Raw = serde_json::from_slice(body).map_err(|e| ParseError {
+        pointer: String::new(),
+        kind: ParseErrorKind::Syntax {
+            line: e.line(),
+            column: e.column(),
+            reason: syntax_reason(&e),
+        },
+    })?;
+    Walker {
+        mode,
+        pointer: String::new(),
+    }
+    .value(raw, shape)
+}
+
+/// serde_json's message without its trailing position.
+fn syntax_reason(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" at line ") {
+        Some(at) => text[..at].to_owned(),
+        None => text,
+    }
+}
+
+struct Walker {
+    mode: Mode,
+    pointer: String,
+}
+
+fn push_segment(pointer: &mut String, segment: &str) {
+    pointer.push('/');
+    pointer.push_str(&segment.replace('~', "~0").replace('/', "~1"));
+}
+
+fn to_value(raw: Raw) -> Value {
+    match raw {
+        Raw::Null => Value::Null,
+        Raw::Bool(b) => Value::Bool(b),
+        Raw::Number(n) => Value::Number(n),
+        Raw::String(s) => Value::String(s),
+        Raw::Array(items) => Value::Array(items.into_iter().map(to_value).collect()),
+        Raw::Object(entries) => {
+            Value::Object(entries.into_iter().map(|(k, v)| (k, to_value(v))).collect())
+        }
+    }
+}
+
+fn same_odata_type(a: &str, b: &str) -> bool {
+    a.trim_start_matches('#') == b.trim_start_matches('#')
+}
+
+impl Walker {
+    fn fail<T>(&self, kind: ParseErrorKind) -> Result<T, ParseError> {
+        Err(ParseError {
+            pointer: self.pointer.clone(),
+            kind,
+        })
+    }
+
+    fn wrong_type<T>(&self, expected: &'static str, raw: &Raw) -> Result<T, ParseError> {
+        self.fail(ParseErrorKind::WrongType {
+            expected,
+            found: raw.kind(),
+        })
+    }
+
+    fn value(&mut self, raw: Raw, shape: &Shape) -> Result<Value, ParseError> {
+        match (shape, raw) {
+            (Shape::String, Raw::String(s)) => Ok(Value::String(s)),
+            (Shape::Enum(allowed), Raw::String(s)) => {
+                if allowed.contains(&s.as_str()) {
+                    Ok(Value::String(s))
+                } else {
+                    self.fail(ParseErrorKind::InvalidEnumValue { allowed })
+                }
+            }
+            (Shape::Timestamp, Raw::String(s)) => match Timestamp::parse(&s) {
+                Ok(_) => Ok(Value::String(s)),
+                Err(e) => self.fail(ParseErrorKind::InvalidTimestamp { reason: e.reason }),
+            },
+            (Shape::Int32, Raw::Number(n)) => match (n.as_i64(), n.is_f64()) {
+                (Some(v), _) if i32::try_from(v).is_ok() => Ok(Value::Number(n)),
+                (_, true) => self.fail(ParseErrorKind::WrongType {
+                    expected: "an Int32 integer",
+                    found: "non-integer number",
+                }),
+                _ => self.fail(ParseErrorKind::OutOfRange),
+            },
+            (Shape::Null, Raw::Null) => Ok(Value::Null),
+            (Shape::Null, _) => self.fail(ParseErrorKind::MustBeNull),
+            (Shape::Array(item), Raw::Array(items)) => {
+                let mut out = Vec::with_capacity(items.len());
+                for (i, raw) in items.into_iter().enumerate() {
+                    let len = self.pointer.len();
+                    push_segment(&mut self.pointer, &i.to_string());
+                    if matches!(raw, Raw::Null) {
+                        return self.fail(ParseErrorKind::NullNotAllowed);
+                    }
+                    out.push(self.value(raw, item)?);
+                    self.pointer.truncate(len);
+                }
+                Ok(Value::Array(out))
+            }
+            (Shape::Object(obj), Raw::Object(entries)) => self.object(obj, entries),
+            (Shape::String | Shape::Enum(_) | Shape::Timestamp, raw) => {
+                self.wrong_type("a string", &raw)
+            }
+            (Shape::Int32, raw) => self.wrong_type("an Int32 integer", &raw),
+            (Shape::Array(_), raw) => self.wrong_type("an array", &raw),
+            (Shape::Object(_), raw) => self.wrong_type("an object", &raw),
+        }
+    }
+
+    fn object(
+        &mut self,
+        shape: &ObjectShape,
+        entries: Vec<(String, Raw)>,
+    ) -> Result<Value, ParseError> {
+        let mut seen = HashSet::new();
+        let mut out = Map::new();
+        for (key, raw) in entries {
+            let len = self.pointer.len();
+            push_segment(&mut self.pointer, &key);
+            if !seen.insert(key.clone()) && self.mode == Mode::Strict {
+                return self.fail(ParseErrorKind::DuplicateKey);
+            }
+            if let Some(field) = shape.field(&key) {
+                let value = self.field(field, raw)?;
+                out.insert(key, value);
+            } else if key.contains('@') {
+                self.annotation(shape, &key, &raw)?;
+                out.insert(key, to_value(raw));
+            } else if self.mode == Mode::Strict {
+                return self.fail(ParseErrorKind::UnknownProperty);
+            }
+            self.pointer.truncate(len);
+        }
+        if let Some(missing) = shape
+            .fields
+            .iter()
+            .find(|f| f.required && !seen.contains(f.name))
+        {
+            let len = self.pointer.len();
+            push_segment(&mut self.pointer, missing.name);
+            let err = self.fail(ParseErrorKind::MissingProperty);
+            self.pointer.truncate(len);
+            return err;
+        }
+        Ok(Value::Object(out))
+    }
+
+    fn field(&mut self, field: &Field, raw: Raw) -> Result<Value, ParseError> {
+        match raw {
+            Raw::Null if field.nullable => Ok(Value::Null),
+            Raw::Null if field.shape == Shape::Null => Ok(Value::Null),
+            Raw::Null => self.fail(ParseErrorKind::NullNotAllowed),
+            Raw::String(s) if s.is_empty() && field.required && field.shape == Shape::String => {
+                self.fail(ParseErrorKind::EmptyString)
+            }
+            raw => self.value(raw, &field.shape),
+        }
+    }
+
+    fn annotation(&self, shape: &ObjectShape, key: &str, raw: &Raw) -> Result<(), ParseError> {
+        match key {
+            "@odata.type" => {
+                let Raw::String(t) = raw else {
+                    return self.wrong_type("a string", raw);
+                };
+                match shape.odata_type {
+                    Some(own) if self.mode == Mode::Strict && !same_odata_type(t, own) => {
+                        self.fail(ParseErrorKind::ODataTypeMismatch { expected: own })
+                    }
+                    _ => Ok(()),
+                }
+            }
+            "@odata.context" | "@odata.nextLink" | "@odata.deltaLink" | "@odata.id"
+            | "@odata.editLink" | "@odata.etag" => match raw {
+                Raw::String(_) => Ok(()),
+                _ => self.wrong_type("a string", raw),
+            },
+            "@odata.count" => match raw {
+                Raw::Number(n) if n.is_u64() => Ok(()),
+                _ => self.wrong_type("a non-negative integer", raw),
+            },
+            _ => Ok(()),
+        }
+    }
+}
