@@ -1,0 +1,210 @@
+//! Graph errors as the mock answers them: a status, a code, a message; the request-id middleware
+//! ([`crate::app::middleware`]) wraps them in Graph's envelope with `innerError`.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::auth::jwt::TokenError;
+use crate::auth::permissions::Denied;
+use crate::store::StoreError;
+
+/// A Graph error before the envelope is written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// Graph error code, e.g. `invalidRequest`.
+    pub code: &'static str,
+    /// Human-readable message.
+    pub message: String,
+    /// `Retry-After` seconds for 429 and 503 answers.
+    pub retry_after: Option<f64>,
+}
+
+impl ApiError {
+    /// An error with this status, code and message.
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            retry_after: None,
+        }
+    }
+
+    /// 400 `invalidRequest`.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "invalidRequest", message)
+    }
+
+    /// 401 `InvalidAuthenticationToken`.
+    pub fn unauthenticated(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "InvalidAuthenticationToken",
+            message,
+        )
+    }
+
+    /// 403 `Authorization_RequestDenied`.
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "Authorization_RequestDenied",
+            message,
+        )
+    }
+
+    /// 404 `Request_ResourceNotFound`.
+    pub fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "Request_ResourceNotFound", message)
+    }
+
+    /// 409 `conflict`.
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, "conflict", message)
+    }
+
+    /// 429 `TooManyRequests` with `Retry-After`.
+    pub fn too_many_requests(retry_after: f64) -> Self {
+        Self {
+            retry_after: Some(retry_after),
+            ..Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "TooManyRequests",
+                "Too many requests. Retry after the time given in the Retry-After header.",
+            )
+        }
+    }
+
+    /// 503 `serviceNotAvailable` with `Retry-After` (only ever injected by the fault controls).
+    pub fn service_unavailable(retry_after: f64) -> Self {
+        Self {
+            retry_after: Some(retry_after),
+            ..Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "serviceNotAvailable",
+                "The service is temporarily unavailable (injected fault).",
+            )
+        }
+    }
+
+    /// The default code for a status the mock answers without a more specific one.
+    pub fn for_status(status: StatusCode) -> Self {
+        match status.as_u16() {
+            401 => Self::unauthenticated("Access token is empty."),
+            403 => Self::forbidden("Insufficient privileges to complete the operation."),
+            404 => Self::not_found("Resource not found for the segment."),
+            405 => Self::new(
+                status,
+                "methodNotAllowed",
+                "The HTTP method is not allowed on this resource.",
+            ),
+            409 => Self::conflict("The request conflicts with the resource's state."),
+            413 => Self::new(
+                status,
+                "requestEntityTooLarge",
+                "The request body exceeds 1 MiB.",
+            ),
+            415 => Self::new(
+                status,
+                "unsupportedMediaType",
+                "The request body must be sent as application/json.",
+            ),
+            429 => Self::too_many_requests(1.0),
+            s if s >= 500 => Self::new(status, "generalException", "An internal error occurred."),
+            _ => Self::invalid("The request is invalid."),
+        }
+    }
+}
+
+/// Marks a response whose body the middleware must fill with the Graph envelope.
+#[derive(Debug, Clone)]
+pub struct PendingEnvelope {
+    /// Graph error code.
+    pub code: &'static str,
+    /// Human-readable message.
+    pub message: String,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = self.status.into_response();
+        if let Some(seconds) = self.retry_after {
+            if let Ok(value) = HeaderValue::from_str(&format_retry_after(seconds)) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+        }
+        response.extensions_mut().insert(PendingEnvelope {
+            code: self.code,
+            message: self.message,
+        });
+        response
+    }
+}
+
+/// Writes a `Retry-After` value: whole seconds without a fraction, otherwise up to three decimals.
+pub fn format_retry_after(seconds: f64) -> String {
+    if seconds.fract() == 0.0 {
+        format!("{seconds:.0}")
+    } else {
+        let text = format!("{seconds:.3}");
+        text.trim_end_matches('0').to_owned()
+    }
+}
+
+impl From<TokenError> for ApiError {
+    fn from(err: TokenError) -> Self {
+        Self::unauthenticated(err.to_string())
+    }
+}
+
+impl From<Denied> for ApiError {
+    fn from(err: Denied) -> Self {
+        match err {
+            Denied::AppOnlySelf => Self::invalid(err.to_string()),
+            _ => Self::forbidden(err.to_string()),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        let message = err.to_string();
+        match err {
+            StoreError::NotFound(_) => Self::not_found(message),
+            StoreError::Conflict(_) => Self::conflict(message),
+            StoreError::Invalid(_) | StoreError::WrongCode => Self::invalid(message),
+        }
+    }
+}
+
+impl From<hwoath_graph::ParseError> for ApiError {
+    fn from(err: hwoath_graph::ParseError) -> Self {
+        Self::invalid(err.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_is_compact() {
+        assert_eq!(format_retry_after(2.0), "2");
+        assert_eq!(format_retry_after(0.5), "0.5");
+        assert_eq!(format_retry_after(1.25), "1.25");
+    }
+
+    #[test]
+    fn app_only_self_is_a_bad_request() {
+        assert_eq!(
+            ApiError::from(Denied::AppOnlySelf).status,
+            StatusCode::BAD_REQUEST
+        );
+        assert_eq!(
+            ApiError::from(Denied::Role).code,
+            "Authorization_RequestDenied"
+        );
+    }
+}

@@ -1,0 +1,54 @@
+//! A faithful mock tenant for the Microsoft Graph (beta) hardware OATH token endpoints: a real axum
+//! HTTP server with the token inventory, per-user methods, TOTP activation, permissions from signed
+//! bearer tokens, OData paging and filtering, throttling, an OAuth2 token endpoint, optional test
+//! controls and an optional state file.
+//!
+//! Start one per test, point your Graph client at [`MockTenant::base_url`], and mint tokens:
+//!
+//! ```
+//! use hwoath_mock::MockTenant;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), hwoath_mock::MockError> {
+//! let tenant = MockTenant::builder().controls(true).clock(59).start().await?;
+//! let amy = tenant.user("Amy Masters").id.clone();
+//! let token = tenant.token().delegated(&amy, &["UserAuthenticationMethod.ReadWrite"]);
+//! let url = format!("{}/me/authentication/hardwareOathMethods", tenant.base_url());
+//! # let _ = (token, url);
+//! // GET url with `Authorization: Bearer {token}` -> 200 {"value": [], ...}
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The mock's signing key is a fixed development key unless one is given: tokens it mints are
+//! for testing only and mean nothing to any real service.
+//!
+//! Inferred behaviour (where Microsoft's docs are silent) is listed in the crate README and in
+//! `shared/graph-hardware-oath.md`: unknown properties are refused, duplicate serials answer 409,
+//! state conflicts (update, delete or assign of an assigned token) answer 409, app-only tokens on
+//! `/me` answer 400, the TOTP window is one step either side and a step is never accepted twice.
+
+pub mod app;
+pub mod auth;
+pub mod clock;
+pub mod counters;
+pub mod errors;
+pub mod faults;
+pub mod fixture;
+pub mod odata;
+pub mod persist;
+pub mod routes;
+pub mod store;
+pub mod tenant;
+pub mod throttle;
+pub mod token;
+
+pub use auth::jwt::SigningKey;
+pub use auth::permissions::roles;
+pub use clock::ClockReading;
+pub use counters::Counters;
+pub use faults::FaultConfig;
+pub use fixture::{App, Fixture, User};
+pub use tenant::{MockError, MockTenant, MockTenantBuilder, TokenMinter};
+pub use throttle::ThrottleConfig;
+pub use token::TokenRequest;

@@ -1,0 +1,172 @@
+//! The optional state file: read once at start, rewritten atomically (temp file in the same
+//! directory, fsync, rename, fsync of the directory) after every change, so a crash mid-write leaves
+//! either the old or the new file, never a torn one. It holds the tenant's secrets and is never logged.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::store::PersistedState;
+
+/// Why the state file could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum PersistError {
+    /// Reading, writing or renaming failed.
+    #[error("state file {path}: {source}")]
+    Io {
+        /// The state file.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not a state file of this version.
+    #[error("state file {path} is not valid: {reason}")]
+    Invalid {
+        /// The state file.
+        path: String,
+        /// What is wrong (never includes file content).
+        reason: String,
+    },
+}
+
+/// A state file and the generation of the last snapshot written to it.
+#[derive(Debug)]
+pub struct StateFile {
+    path: PathBuf,
+    written: Mutex<u64>,
+    temp_counter: AtomicU64,
+}
+
+impl StateFile {
+    /// A state file at `path` (created on the first change if absent).
+    pub fn new(path: impl Into<PathBuf>) -> Self {
+        Self {
+            path: path.into(),
+            written: Mutex::new(0),
+            temp_counter: AtomicU64::new(0),
+        }
+    }
+
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn io_error(&self, source: std::io::Error) -> PersistError {
+        PersistError::Io {
+            path: self.path.display().to_string(),
+            source,
+        }
+    }
+
+    /// Reads the saved state, or `None` when the file does not exist yet.
+    pub fn load(&self) -> Result<Option<PersistedState>, PersistError> {
+        let bytes = match fs::read(&self.path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(self.io_error(e)),
+        };
+        let state: PersistedState =
+            serde_json::from_slice(&bytes).map_err(|e| PersistError::Invalid {
+                path: self.path.display().to_string(),
+                reason: format!(
+                    "line {}, column {}: {:?}",
+                    e.line(),
+                    e.column(),
+                    e.classify()
+                ),
+            })?;
+        if state.version != 1 {
+            return Err(PersistError::Invalid {
+                path: self.path.display().to_string(),
+                reason: format!("unsupported version {}", state.version),
+            });
+        }
+        Ok(Some(state))
+    }
+
+    /// Writes `bytes` (the snapshot of `generation`) atomically, unless a newer snapshot was already written.
+    pub fn save(&self, generation: u64, bytes: &[u8]) -> Result<(), PersistError> {
+        let mut written = self.written.lock().unwrap_or_else(|p| p.into_inner());
+        if generation <= *written && *written != 0 {
+            return Ok(());
+        }
+        let dir = match self.path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let name = self
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "state".into());
+        let temp = dir.join(format!(
+            ".{name}.tmp-{}-{}",
+            std::process::id(),
+            self.temp_counter.fetch_add(1, Ordering::Relaxed)
+        ));
+        let result = write_synced(&temp, bytes).and_then(|()| fs::rename(&temp, &self.path));
+        if let Err(e) = result {
+            let _ = fs::remove_file(&temp);
+            return Err(self.io_error(e));
+        }
+        // Make the rename itself durable; not every platform can open a directory, so errors are ignored.
+        if let Ok(dir) = File::open(&dir) {
+            let _ = dir.sync_all();
+        }
+        *written = generation;
+        Ok(())
+    }
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_and_no_temp_files_left() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = StateFile::new(dir.path().join("state.json"));
+        assert!(file.load().unwrap().is_none());
+        let state = PersistedState {
+            version: 1,
+            devices: Vec::new(),
+        };
+        file.save(1, &serde_json::to_vec(&state).unwrap()).unwrap();
+        assert_eq!(file.load().unwrap().unwrap().devices.len(), 0);
+        // An older generation never overwrites a newer one.
+        file.save(1, b"garbage").unwrap();
+        assert!(file.load().is_ok());
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[test]
+    fn a_torn_file_is_reported_not_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        fs::write(&path, b"{\"version\":1,\"devi").unwrap();
+        assert!(matches!(
+            StateFile::new(&path).load(),
+            Err(PersistError::Invalid { .. })
+        ));
+    }
+}

@@ -1,0 +1,308 @@
+//! `/directory/authenticationMethodDevices/hardwareOathDevices`: the tenant's token inventory.
+
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use hwoath_graph::parse::{Mode, parse};
+use hwoath_graph::{BulkItem, CreateDevice, Entity, UpdateDevice, odata, validate};
+use serde_json::{Value, json};
+
+use super::{invalid, json_response, no_content, page, to_value};
+use crate::app::body::{read_bytes, read_json};
+use crate::app::caller::{Caller, RequestMeta};
+use crate::app::state::AppState;
+use crate::auth::permissions::{Operation, authorize};
+use crate::errors::ApiError;
+use crate::odata::{CollectionSpec, QueryOptions};
+use crate::store::{DevicePatch, NewDevice, Store};
+
+/// The collection's path below `/beta`.
+pub const PATH: &str = "/directory/authenticationMethodDevices/hardwareOathDevices";
+
+/// Query options of the inventory.
+pub const SPEC: CollectionSpec = CollectionSpec {
+    filterable: &[
+        "id",
+        "displayName",
+        "serialNumber",
+        "manufacturer",
+        "model",
+        "status",
+        "hashFunction",
+        "timeIntervalInSeconds",
+        "assignedTo/id",
+    ],
+    selectable: &[
+        "id",
+        "displayName",
+        "serialNumber",
+        "manufacturer",
+        "model",
+        "secretKey",
+        "timeIntervalInSeconds",
+        "status",
+        "lastUsedDateTime",
+        "assignedTo",
+        "hashFunction",
+    ],
+    expandable: &[],
+};
+
+fn device_json(store: &Store, id: &str, context: Option<String>) -> Option<Value> {
+    let device = store.device(id)?;
+    Some(to_value(&Entity::new(store.device_wire(device), context)))
+}
+
+fn path_id(
+    id: Result<Path<String>, axum::extract::rejection::PathRejection>,
+) -> Result<String, ApiError> {
+    id.map(|Path(id)| id)
+        .map_err(|_| ApiError::invalid("The resource id in the path is not valid."))
+}
+
+/// `GET` the collection.
+pub async fn list(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    meta: RequestMeta,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    authorize(&caller, Operation::InventoryRead)?;
+    let options = QueryOptions::parse(query.as_deref(), SPEC)?;
+    let items = state.read(|store| {
+        store
+            .devices()
+            .iter()
+            .map(|d| to_value(&Entity::new(store.device_wire(d), None)))
+            .filter(|v| options.matches(v))
+            .collect()
+    });
+    Ok(page(
+        &meta,
+        odata::device_collection_context(&meta.base_url()),
+        PATH,
+        items,
+        &options,
+        state.settings.page_size,
+    ))
+}
+
+/// `GET /$count`: the number of (filtered) tokens as plain text.
+pub async fn count(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    authorize(&caller, Operation::InventoryRead)?;
+    let options = QueryOptions::parse(query.as_deref(), SPEC)?;
+    let total = state.read(|store| {
+        store
+            .devices()
+            .iter()
+            .filter(|d| options.matches(&to_value(&store.device_wire(d))))
+            .count()
+    });
+    let mut response = total.to_string().into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain;charset=utf-8"),
+    );
+    Ok(response)
+}
+
+/// `GET /{id}`.
+pub async fn get(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    meta: RequestMeta,
+    id: Result<Path<String>, axum::extract::rejection::PathRejection>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    authorize(&caller, Operation::InventoryRead)?;
+    let id = path_id(id)?;
+    let options = QueryOptions::parse(query.as_deref(), SPEC)?;
+    let context = odata::device_entity_context(&meta.base_url());
+    let device = state
+        .read(|store| device_json(store, &id, Some(context)))
+        .ok_or_else(|| ApiError::not_found(format!("Hardware OATH token '{id}' was not found.")))?;
+    Ok(json_response(StatusCode::OK, &options.project(device)))
+}
+
+fn new_device(body: CreateDevice) -> NewDevice {
+    NewDevice {
+        display_name: body.display_name,
+        serial_number: body.serial_number,
+        manufacturer: body.manufacturer,
+        model: body.model,
+        secret_key: body.secret_key,
+        time_interval_in_seconds: body.time_interval_in_seconds,
+        hash_function: body.hash_function.unwrap_or_default(),
+        assign_to: body.assign_to.map(|a| a.id),
+    }
+}
+
+/// `POST` the collection: create one token (assigned at once with `assignTo`).
+pub async fn create(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    meta: RequestMeta,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    authorize(&caller, Operation::InventoryWrite)?;
+    let body: CreateDevice = read_json(&headers, body).await?;
+    validate::create_device(&body).map_err(invalid)?;
+    if body.assign_to.is_some() {
+        authorize(&caller, Operation::InventoryAssign)?;
+    }
+    let now = state.clock.now_millis();
+    let context = odata::device_entity_context(&meta.base_url());
+    let created = state
+        .mutate(|store| {
+            let id = store.create_device(new_device(body), now)?.id.clone();
+            Ok(device_json(store, &id, Some(context)).unwrap_or(Value::Null))
+        })
+        .await?;
+    let mut response = json_response(StatusCode::CREATED, &created);
+    if let Some(location) = created
+        .get("id")
+        .and_then(Value::as_str)
+        .and_then(|id| HeaderValue::from_str(&format!("{}{PATH}/{id}", meta.base_url())).ok())
+    {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+/// `PATCH` the collection with a `#$delta` body: create many tokens, one outcome per item.
+pub async fn bulk_create(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    meta: RequestMeta,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    authorize(&caller, Operation::InventoryWrite)?;
+    let bytes = read_bytes(&headers, body).await?;
+    let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
+        ApiError::invalid(format!(
+            "The body is not valid JSON (line {}, column {}).",
+            e.line(),
+            e.column()
+        ))
+    })?;
+    let Value::Object(object) = value else {
+        return Err(ApiError::invalid("The body must be a JSON object."));
+    };
+    if let Some(key) = object
+        .keys()
+        .find(|k| !k.contains('@') && k.as_str() != "value")
+    {
+        return Err(ApiError::invalid(format!(
+            "Property '{key}' is not a property of a delta payload."
+        )));
+    }
+    if object.get("@context").and_then(Value::as_str) != Some(odata::DELTA_CONTEXT) {
+        return Err(ApiError::invalid("@context must be \"#$delta\"."));
+    }
+    let Some(Value::Array(items)) = object.get("value") else {
+        return Err(ApiError::invalid("value must be an array of tokens."));
+    };
+    let may_assign = authorize(&caller, Operation::InventoryAssign);
+    let prepared: Vec<(Value, Result<NewDevice, ApiError>)> = items
+        .iter()
+        .map(|item| {
+            let content_id = item.get("@contentId").cloned().unwrap_or(Value::Null);
+            let parsed = serde_json::to_vec(item)
+                .map_err(|_| ApiError::invalid("The item is not valid."))
+                .and_then(|bytes| parse::<BulkItem>(&bytes, Mode::Strict).map_err(ApiError::from))
+                .and_then(|item| {
+                    validate::create_device(&item.device).map_err(invalid)?;
+                    if item.device.assign_to.is_some() {
+                        may_assign.map_err(ApiError::from)?;
+                    }
+                    Ok(new_device(item.device))
+                });
+            (content_id, parsed)
+        })
+        .collect();
+    let now = state.clock.now_millis();
+    let outcomes = state
+        .mutate(|store| {
+            Ok(prepared
+                .into_iter()
+                .map(|(content_id, parsed)| {
+                    let created = parsed.and_then(|new| {
+                        let id = store.create_device(new, now)?.id.clone();
+                        Ok(device_json(store, &id, None).unwrap_or(Value::Null))
+                    });
+                    bulk_outcome(content_id, created)
+                })
+                .collect::<Vec<Value>>())
+        })
+        .await?;
+    let context = format!(
+        "{}/$delta",
+        odata::device_collection_context(&meta.base_url())
+    );
+    Ok(json_response(
+        StatusCode::OK,
+        &json!({"@odata.context": context, "value": outcomes}),
+    ))
+}
+
+/// One item's outcome: the created token, or an OData `Core.DataModificationException` annotation.
+fn bulk_outcome(content_id: Value, created: Result<Value, ApiError>) -> Value {
+    let mut item = match created {
+        Ok(device) => device,
+        Err(err) => json!({
+            "@Core.DataModificationException": {
+                "failedOperation": "insert",
+                "responseCode": err.status.as_u16(),
+                "info": {"code": err.code, "message": err.message},
+            }
+        }),
+    };
+    if let Value::Object(map) = &mut item {
+        map.insert("@contentId".into(), content_id);
+    }
+    item
+}
+
+/// `PATCH /{id}`: change an unassigned token.
+pub async fn update(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    id: Result<Path<String>, axum::extract::rejection::PathRejection>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    authorize(&caller, Operation::InventoryWrite)?;
+    let id = path_id(id)?;
+    let body: UpdateDevice = read_json(&headers, body).await?;
+    validate::update_device(&body).map_err(invalid)?;
+    let patch = DevicePatch {
+        display_name: body.display_name.map(Some),
+        manufacturer: body.manufacturer,
+        model: body.model,
+        time_interval_in_seconds: body.time_interval_in_seconds,
+        hash_function: body.hash_function,
+    };
+    state
+        .mutate(|store| store.update_device(&id, patch))
+        .await?;
+    Ok(no_content())
+}
+
+/// `DELETE /{id}`: remove an unassigned token.
+pub async fn delete(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    id: Result<Path<String>, axum::extract::rejection::PathRejection>,
+) -> Result<Response, ApiError> {
+    authorize(&caller, Operation::InventoryWrite)?;
+    let id = path_id(id)?;
+    state.mutate(|store| store.delete_device(&id)).await?;
+    Ok(no_content())
+}

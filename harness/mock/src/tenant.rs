@@ -1,0 +1,395 @@
+//! [`MockTenant`]: start the mock from a test or a program, point a client at it, mint tokens, and
+//! drive its clock, faults and state; it shuts down when dropped.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::app::router;
+use crate::app::state::{AppState, Settings, lock};
+use crate::auth::jwt::SigningKey;
+use crate::clock::{Clock, ClockReading};
+use crate::counters::Counters;
+use crate::faults::{FaultConfig, FaultConfigError};
+use crate::fixture::{Fixture, FixtureError, User};
+use crate::persist::{PersistError, StateFile};
+use crate::store::{DeviceRecord, InvariantViolation, Store};
+use crate::throttle::ThrottleConfig;
+use crate::token::TokenRequest;
+
+/// Why a mock tenant could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum MockError {
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address asked for.
+        addr: SocketAddr,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The users fixture could not be read.
+    #[error(transparent)]
+    Fixture(#[from] FixtureError),
+    /// The state file could not be read.
+    #[error(transparent)]
+    State(#[from] PersistError),
+    /// The state file does not fit the fixture (for example a token assigned to an unknown user).
+    #[error("the state file does not fit the directory: {0}")]
+    StateMismatch(#[from] InvariantViolation),
+}
+
+/// Configures a [`MockTenant`] before it starts.
+///
+/// ```
+/// use hwoath_mock::MockTenant;
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), hwoath_mock::MockError> {
+/// let tenant = MockTenant::builder()
+///     .controls(true)          // serve /_hwoath test controls
+///     .clock(1_111_111_109)    // freeze the tenant clock at an RFC 6238 vector time
+///     .activation_limit(10, 60)
+///     .start()
+///     .await?;
+/// assert!(tenant.base_url().ends_with("/beta"));
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct MockTenantBuilder {
+    addr: SocketAddr,
+    fixture: Option<Fixture>,
+    users_file: Option<PathBuf>,
+    state_file: Option<PathBuf>,
+    clock: Option<(i64, bool)>,
+    key: SigningKey,
+    settings: Settings,
+}
+
+impl Default for MockTenantBuilder {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            fixture: None,
+            users_file: None,
+            state_file: None,
+            clock: None,
+            key: SigningKey::development(),
+            settings: Settings::default(),
+        }
+    }
+}
+
+impl MockTenantBuilder {
+    /// Listens on `addr` (default `127.0.0.1:0`, a free port).
+    pub fn addr(mut self, addr: SocketAddr) -> Self {
+        self.addr = addr;
+        self
+    }
+
+    /// Serves the `/_hwoath` test controls (off by default: they answer 404).
+    pub fn controls(mut self, enabled: bool) -> Self {
+        self.settings.controls = enabled;
+        self
+    }
+
+    /// Freezes the tenant clock at `unix` seconds (TOTP checks and timestamps read it; token lifetimes
+    /// follow the wall clock).
+    pub fn clock(mut self, unix: i64) -> Self {
+        self.clock = Some((unix, true));
+        self
+    }
+
+    /// Sets the tenant clock to `unix` seconds and lets it run on from there.
+    pub fn clock_running(mut self, unix: i64) -> Self {
+        self.clock = Some((unix, false));
+        self
+    }
+
+    /// Uses this directory instead of the embedded default fixture.
+    pub fn fixture(mut self, fixture: Fixture) -> Self {
+        self.fixture = Some(fixture);
+        self
+    }
+
+    /// Reads the directory from a fixture JSON file at start.
+    pub fn users_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.users_file = Some(path.into());
+        self
+    }
+
+    /// Loads the inventory from `path` at start (if it exists) and saves it there after every change.
+    pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.state_file = Some(path.into());
+        self
+    }
+
+    /// Signs and checks tokens with this key instead of the public development key.
+    pub fn signing_key(mut self, key: SigningKey) -> Self {
+        self.key = key;
+        self
+    }
+
+    /// Allows `limit` activation attempts per `window_seconds` (default 200 per 300, as Graph documents).
+    pub fn activation_limit(mut self, limit: u32, window_seconds: u32) -> Self {
+        self.settings.throttle = ThrottleConfig {
+            limit,
+            window_seconds,
+        };
+        self
+    }
+
+    /// Page size when a client sends no `$top` (default 100).
+    pub fn page_size(mut self, size: usize) -> Self {
+        self.settings.page_size = size.max(1);
+        self
+    }
+
+    /// Binds the address and starts serving on the current Tokio runtime.
+    pub async fn start(self) -> Result<MockTenant, MockError> {
+        let fixture = match (&self.fixture, &self.users_file) {
+            (Some(fixture), _) => fixture.clone(),
+            (None, Some(path)) => Fixture::from_path(path)?,
+            (None, None) => Fixture::default(),
+        };
+        let mut store = Store::new(fixture.clone());
+        let state_file = self.state_file.map(StateFile::new);
+        if let Some(file) = &state_file
+            && let Some(saved) = file.load()?
+        {
+            store.restore(saved)?;
+        }
+        let listener = tokio::net::TcpListener::bind(self.addr)
+            .await
+            .map_err(|source| MockError::Bind {
+                addr: self.addr,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| MockError::Bind {
+            addr: self.addr,
+            source,
+        })?;
+        let clock = match self.clock {
+            Some((unix, frozen)) => Clock::at(unix, frozen),
+            None => Clock::system(),
+        };
+        let mut settings = self.settings;
+        settings.root_url = format!("http://{addr}");
+        let state = AppState::new(store, clock, self.key, state_file, settings);
+        let app = router::build(state.clone());
+        let (shutdown, signal) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let served = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = signal.await;
+                })
+                .await;
+            if let Err(err) = served {
+                tracing::error!(error = %err, "mock server stopped");
+            }
+        });
+        tracing::info!(%addr, "hwoath mock tenant listening");
+        Ok(MockTenant {
+            addr,
+            fixture,
+            state,
+            shutdown: Some(shutdown),
+            task: Some(task),
+        })
+    }
+}
+
+/// A running mock tenant. Dropping it stops the server.
+#[derive(Debug)]
+pub struct MockTenant {
+    addr: SocketAddr,
+    fixture: Fixture,
+    state: AppState,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl MockTenant {
+    /// A builder with the defaults: `127.0.0.1:0`, embedded fixture, wall clock, controls off.
+    pub fn builder() -> MockTenantBuilder {
+        MockTenantBuilder::default()
+    }
+
+    /// Starts a tenant with every default.
+    pub async fn start() -> Result<Self, MockError> {
+        Self::builder().start().await
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`: the authority host for token requests (`AZURE_AUTHORITY_HOST`).
+    pub fn root_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// `http://127.0.0.1:PORT/beta`: the Graph base URL to give a client.
+    pub fn base_url(&self) -> String {
+        format!("{}/beta", self.root_url())
+    }
+
+    /// `http://127.0.0.1:PORT/{tenant}/oauth2/v2.0/token`: the client-credentials token endpoint.
+    pub fn token_url(&self) -> String {
+        format!(
+            "{}/{}/oauth2/v2.0/token",
+            self.root_url(),
+            self.fixture.tenant_id
+        )
+    }
+
+    /// The tenant id (`tid` of its tokens).
+    pub fn tenant_id(&self) -> &str {
+        &self.fixture.tenant_id
+    }
+
+    /// The directory the tenant was started with.
+    pub fn fixture(&self) -> &Fixture {
+        &self.fixture
+    }
+
+    /// The user with this display name, id or UPN, if any.
+    pub fn find_user(&self, key: &str) -> Option<&User> {
+        self.fixture
+            .user_named(key)
+            .or_else(|| self.fixture.user(key))
+    }
+
+    /// The user with this display name, id or UPN.
+    ///
+    /// # Panics
+    ///
+    /// When the fixture has no such user (a mistake in the calling test).
+    pub fn user(&self, key: &str) -> &User {
+        self.find_user(key)
+            .unwrap_or_else(|| panic!("the mock tenant's fixture has no user {key:?}"))
+    }
+
+    /// Mints tokens signed by this tenant's key.
+    pub fn token(&self) -> TokenMinter<'_> {
+        TokenMinter { tenant: self }
+    }
+
+    /// The tenant clock's reading.
+    pub fn clock(&self) -> ClockReading {
+        self.state.clock.reading()
+    }
+
+    /// Sets the tenant clock (as `PUT /_hwoath/clock` does).
+    pub fn set_clock(&self, unix: i64, frozen: bool) {
+        self.state.clock.set(unix, frozen);
+    }
+
+    /// Installs faults on the `/beta` routes (as `PUT /_hwoath/faults` does).
+    pub fn set_faults(&self, config: FaultConfig) -> Result<(), FaultConfigError> {
+        config.validate()?;
+        lock(&self.state.faults).configure(config);
+        Ok(())
+    }
+
+    /// Removes every fault.
+    pub fn clear_faults(&self) {
+        lock(&self.state.faults).clear();
+    }
+
+    /// Puts devices, throttle, faults and counters back to the fixture's start.
+    pub async fn reset(&self) {
+        self.state.reset().await;
+    }
+
+    /// The counters so far.
+    pub fn counters(&self) -> Counters {
+        lock(&self.state.counters).clone()
+    }
+
+    /// Every inventory token as stored (secrets included: keep them out of logs).
+    pub fn devices(&self) -> Vec<DeviceRecord> {
+        self.state.read(|store| store.devices().to_vec())
+    }
+
+    /// Checks the store's invariants (for tests and fuzzing).
+    pub fn check_invariants(&self) -> Result<(), InvariantViolation> {
+        self.state.read(Store::check_invariants)
+    }
+
+    /// Stops the server and waits (at most five seconds) for open connections to finish.
+    pub async fn shutdown(mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(mut task) = self.task.take()
+            && tokio::time::timeout(Duration::from_secs(5), &mut task)
+                .await
+                .is_err()
+        {
+            task.abort();
+        }
+    }
+}
+
+impl Drop for MockTenant {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+/// Mints tokens for one tenant: `tenant.token().delegated(user, scopes)` or `.app(roles)`.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenMinter<'a> {
+    tenant: &'a MockTenant,
+}
+
+impl TokenMinter<'_> {
+    /// A delegated token for `user_id` (id or UPN) with these scopes and the user's directory roles.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), hwoath_mock::MockError> {
+    /// let tenant = hwoath_mock::MockTenant::start().await?;
+    /// let alex = tenant.user("Alex Wilber").id.clone(); // an Authentication Policy Administrator
+    /// let token = tenant.token().delegated(&alex, &["Policy.ReadWrite.AuthenticationMethod"]);
+    /// # let _ = token;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn delegated(&self, user_id: &str, scopes: &[&str]) -> String {
+        let oid = self
+            .tenant
+            .fixture
+            .user(user_id)
+            .map_or(user_id, |u| u.id.as_str());
+        self.mint(TokenRequest::delegated(oid, scopes))
+    }
+
+    /// An app-only token with these application roles.
+    pub fn app(&self, roles: &[&str]) -> String {
+        self.mint(TokenRequest::app(roles))
+    }
+
+    /// A token exactly as requested; a delegated request without `wids` gets the user's fixture roles.
+    pub fn mint(&self, mut request: TokenRequest) -> String {
+        if request.wids.is_none() {
+            request.wids = request
+                .oid
+                .as_deref()
+                .and_then(|oid| self.tenant.fixture.user(oid))
+                .map(|u| u.roles.clone());
+        }
+        request.mint(&self.tenant.state.key, &self.tenant.fixture.tenant_id)
+    }
+}
