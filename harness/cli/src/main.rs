@@ -1,0 +1,39 @@
+//! `hwoath`: conformance runs against Graph hardware OATH endpoints, the mock tenant, tokens and TOTP.
+
+mod commands;
+mod secret_input;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Conformance harness, mock tenant and TOTP tools for the Microsoft Graph hardware OATH token API.
+#[derive(Parser)]
+#[command(name = "hwoath", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Print a TOTP code (RFC 6238), or verify codes with `hwoath totp verify`.
+    Totp(commands::totp::TotpArgs),
+}
+
+/// Exit status for usage errors and bad input (clap uses the same for its own usage errors).
+const EXIT_USAGE: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Totp(args) => commands::totp::run(args),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}

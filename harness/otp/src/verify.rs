@@ -1,0 +1,178 @@
+//! Verification of submitted codes: a window of steps either side, constant-time comparison and a
+//! replay guard (RFC 6238 §5.2).
+
+use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
+
+use crate::{Code, OtpError, Totp};
+
+/// Why a submitted code was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum VerifyError {
+    /// Not exactly the generator's number of ASCII digits.
+    #[error("the code is not {digits} digits")]
+    Malformed {
+        /// The digit count the generator expects.
+        digits: u8,
+    },
+    /// No step in the window has this code.
+    #[error("the code matches no time step in the window")]
+    Mismatch,
+    /// The code belongs to a step at or below the last accepted one.
+    #[error("the code of step {step} was already used or is older than the last accepted step")]
+    Replayed {
+        /// The step the code belongs to.
+        step: u64,
+    },
+    /// The verification time could not be turned into a step.
+    #[error(transparent)]
+    Time(#[from] OtpError),
+}
+
+/// Checks codes against a TOTP generator with a window of ±`window` steps and a replay guard.
+#[derive(Debug, Clone)]
+pub struct Verifier {
+    totp: Totp,
+    window: u64,
+    last_accepted: Option<u64>,
+}
+
+impl Verifier {
+    /// A verifier accepting the current step and `window` steps either side, nothing accepted yet.
+    pub fn new(totp: Totp, window: u64) -> Self {
+        Self {
+            totp,
+            window,
+            last_accepted: None,
+        }
+    }
+
+    /// The same verifier remembering `step` as the last accepted one (for state kept between requests).
+    pub fn with_last_accepted(mut self, step: Option<u64>) -> Self {
+        self.last_accepted = step;
+        self
+    }
+
+    /// The last step accepted, if any.
+    pub fn last_accepted(&self) -> Option<u64> {
+        self.last_accepted
+    }
+
+    /// The generator codes are checked against.
+    pub fn totp(&self) -> &Totp {
+        &self.totp
+    }
+
+    /// Checks `code` at `unix` without recording it; returns the matched step.
+    ///
+    /// Every step of the window is computed and compared whatever matches, so the time taken does not
+    /// depend on the code. Among several matching steps the earliest not yet used wins.
+    pub fn check(&self, code: &str, unix: u64) -> Result<u64, VerifyError> {
+        let digits = self.totp.hotp().digits();
+        let submitted = Code::parse(code, digits).ok_or(VerifyError::Malformed { digits })?;
+        let current = self.totp.step_at(unix)?;
+        let (first, last) = (
+            current.saturating_sub(self.window),
+            current.saturating_add(self.window),
+        );
+        let floor = self.last_accepted;
+        let mut found_fresh = Choice::from(0);
+        let mut found_used = Choice::from(0);
+        let mut fresh_step = 0u64;
+        let mut used_step = 0u64;
+        for step in first..=last {
+            let matches = self
+                .totp
+                .generate_step(step)
+                .value()
+                .ct_eq(&submitted.value());
+            let fresh = Choice::from(u8::from(floor.is_none_or(|floor| step > floor)));
+            let take_fresh = matches & fresh & !found_fresh;
+            fresh_step.conditional_assign(&step, take_fresh);
+            found_fresh |= take_fresh;
+            let take_used = matches & !fresh & !found_used;
+            used_step.conditional_assign(&step, take_used);
+            found_used |= take_used;
+        }
+        if bool::from(found_fresh) {
+            Ok(fresh_step)
+        } else if bool::from(found_used) {
+            Err(VerifyError::Replayed { step: used_step })
+        } else {
+            Err(VerifyError::Mismatch)
+        }
+    }
+
+    /// Checks `code` at `unix` and, when accepted, records its step so it and older steps are refused.
+    pub fn verify(&mut self, code: &str, unix: u64) -> Result<u64, VerifyError> {
+        let step = self.check(code, unix)?;
+        self.last_accepted = Some(step);
+        Ok(step)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Algorithm, Secret};
+
+    fn verifier(window: u64) -> Verifier {
+        let secret = Secret::from_bytes(b"12345678901234567890".to_vec());
+        Verifier::new(Totp::new(&secret, Algorithm::Sha1, 6, 30).unwrap(), window)
+    }
+
+    #[test]
+    fn accepts_the_window_and_refuses_beyond_it() {
+        let verifier = verifier(1);
+        let totp = verifier.totp().clone();
+        let now = 1_111_111_111;
+        let step = totp.step_at(now).unwrap();
+        for (offset, accepted) in [(-2i64, false), (-1, true), (0, true), (1, true), (2, false)] {
+            let target = step.checked_add_signed(offset).unwrap();
+            let code = totp.generate_step(target).to_string();
+            let result = verifier.check(&code, now);
+            if accepted {
+                assert_eq!(result, Ok(target), "offset {offset}");
+            } else {
+                assert!(result.is_err(), "offset {offset} should be refused");
+            }
+        }
+    }
+
+    #[test]
+    fn replayed_and_older_steps_are_refused() {
+        let mut verifier = verifier(1);
+        let now = 1_234_567_890;
+        let step = verifier.totp().step_at(now).unwrap();
+        let code = verifier.totp().generate_step(step).to_string();
+        assert_eq!(verifier.verify(&code, now), Ok(step));
+        assert_eq!(
+            verifier.verify(&code, now),
+            Err(VerifyError::Replayed { step })
+        );
+        let older = verifier.totp().generate_step(step - 1).to_string();
+        assert_eq!(
+            verifier.verify(&older, now),
+            Err(VerifyError::Replayed { step: step - 1 })
+        );
+        let newer = verifier.totp().generate_step(step + 1).to_string();
+        assert_eq!(verifier.verify(&newer, now), Ok(step + 1));
+    }
+
+    #[test]
+    fn malformed_codes_are_named_as_such() {
+        let verifier = verifier(1);
+        for code in ["", "12345", "1234567", "12345a", " 23456"] {
+            assert_eq!(
+                verifier.check(code, 59),
+                Err(VerifyError::Malformed { digits: 6 })
+            );
+        }
+    }
+
+    #[test]
+    fn the_window_stops_at_step_zero() {
+        let verifier = verifier(3);
+        let code = verifier.totp().generate_step(0).to_string();
+        assert_eq!(verifier.check(&code, 0), Ok(0));
+    }
+}
