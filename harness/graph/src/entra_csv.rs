@@ -43,8 +43,8 @@ pub struct CsvRow {
 pub enum CsvProblem {
     /// The first line is not the expected header.
     Header,
-    /// The line is not well-formed CSV (e.g. a stray quote).
-    Malformed,
+    /// The line is not UTF-8 text (e.g. a Latin-1 export).
+    NotUtf8,
     /// The line has the wrong number of fields.
     FieldCount(usize),
     /// A field is empty.
@@ -77,7 +77,7 @@ impl fmt::Display for CsvError {
         f.write_str(": ")?;
         match &self.problem {
             CsvProblem::Header => write!(f, "the header must be `{}`", HEADER.join(",")),
-            CsvProblem::Malformed => f.write_str("the line is not well-formed CSV"),
+            CsvProblem::NotUtf8 => f.write_str("the line is not UTF-8 text"),
             CsvProblem::FieldCount(n) => write!(f, "expected 6 fields, found {n}"),
             CsvProblem::Empty => f.write_str("the field is empty"),
             CsvProblem::NotUpn => f.write_str("the UPN must look like name@domain"),
@@ -135,7 +135,7 @@ fn read_row(line: u64, record: &csv::StringRecord) -> Result<CsvRow, CsvError> {
             problem: CsvProblem::FieldCount(record.len()),
         });
     }
-    let field = |i: usize| record.get(i).unwrap_or_default();
+    let field = |i: usize| record.get(i).unwrap_or_default().trim();
     if let Some(empty) = (0..HEADER.len()).find(|&i| field(i).is_empty()) {
         return Err(row_error(line, empty, CsvProblem::Empty));
     }
@@ -162,17 +162,35 @@ fn read_row(line: u64, record: &csv::StringRecord) -> Result<CsvRow, CsvError> {
     })
 }
 
+/// The 1-based line a record starts on, given the reader's position (which may point at line ends
+/// the reader skipped: the `\n` of a CRLF, or blank lines).
+fn line_at(bytes: &[u8], position: Option<&csv::Position>) -> u64 {
+    let start = position
+        .map_or(0, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX))
+        .min(bytes.len());
+    let start = start
+        + bytes[start..]
+            .iter()
+            .take_while(|b| matches!(b, b'\r' | b'\n'))
+            .count();
+    1 + bytes[..start].iter().filter(|&&b| b == b'\n').count() as u64
+}
+
+/// Parses a whole file given as text; see [`parse_bytes`].
+pub fn parse(text: &str) -> Result<CsvFile, CsvError> {
+    parse_bytes(text.as_bytes())
+}
+
 /// Parses a whole file; a missing or wrong header is the only error that stops it.
 ///
 /// Tolerates a UTF-8 BOM, CRLF line ends, quoted fields, spaces around fields and blank lines;
-/// header names are matched without regard to case.
-pub fn parse(text: &str) -> Result<CsvFile, CsvError> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+/// header names are matched without regard to case. A line that is not UTF-8 is a per-line error.
+pub fn parse_bytes(bytes: &[u8]) -> Result<CsvFile, CsvError> {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
+        .from_reader(bytes);
     let mut records = reader.records();
     let header_error = CsvError {
         line: 1,
@@ -185,9 +203,9 @@ pub fn parse(text: &str) -> Result<CsvFile, CsvError> {
                 && header
                     .iter()
                     .zip(HEADER)
-                    .all(|(h, e)| h.eq_ignore_ascii_case(e)) => {}
+                    .all(|(h, e)| h.trim().eq_ignore_ascii_case(e)) => {}
         Some(Ok(header)) => {
-            let line = header.position().map_or(1, csv::Position::line);
+            let line = line_at(bytes, header.position());
             return Err(CsvError {
                 line,
                 ..header_error
@@ -199,21 +217,184 @@ pub fn parse(text: &str) -> Result<CsvFile, CsvError> {
     for record in records {
         match record {
             Ok(record) => {
-                let line = record.position().map_or(0, csv::Position::line);
+                let line = line_at(bytes, record.position());
                 match read_row(line, &record) {
                     Ok(row) => file.rows.push(row),
                     Err(e) => file.errors.push(e),
                 }
             }
             Err(e) => {
-                let line = e.position().map_or(0, csv::Position::line);
+                let line = line_at(bytes, e.position());
                 file.errors.push(CsvError {
                     line,
                     column: None,
-                    problem: CsvProblem::Malformed,
+                    problem: CsvProblem::NotUtf8,
                 });
             }
         }
     }
     Ok(file)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::parse_strict;
+
+    const HELGA: &str =
+        "Helga@contoso.com,1234567,2234567abcdef2234567abcdef,60,Contoso,HardwareKey";
+
+    #[test]
+    fn reads_the_entra_example() {
+        let file = parse(&format!(
+            "upn,serial number,secret key,time interval,manufacturer,model\n{HELGA}\n"
+        ))
+        .unwrap();
+        assert!(file.errors.is_empty());
+        let row = &file.rows[0];
+        assert_eq!(row.line, 2);
+        assert_eq!(row.upn, "Helga@contoso.com");
+        assert_eq!(row.serial_number, "1234567");
+        assert_eq!(row.secret_key.expose(), "2234567abcdef2234567abcdef");
+        assert_eq!(row.time_interval_in_seconds, 60);
+        assert_eq!(
+            (row.manufacturer.as_str(), row.model.as_str()),
+            ("Contoso", "HardwareKey")
+        );
+        assert!(!format!("{row:?}").contains("2234567abcdef"));
+    }
+
+    #[test]
+    fn tolerates_bom_crlf_quotes_spaces_case_and_blank_lines() {
+        let text = "\u{feff}UPN, Serial Number ,secret key,time interval,manufacturer,model\r\n\r\n a@b.c ,\"S, 1\",JBSWY3DPEHPK3PXP, 30 ,\"Con \"\"toso\"\"\",M\r\n";
+        let file = parse(text).unwrap();
+        assert!(file.errors.is_empty(), "{:?}", file.errors);
+        let row = &file.rows[0];
+        assert_eq!(
+            (row.line, row.upn.as_str(), row.serial_number.as_str()),
+            (3, "a@b.c", "S, 1")
+        );
+        assert_eq!(row.manufacturer, "Con \"toso\"");
+        assert_eq!(row.time_interval_in_seconds, 30);
+    }
+
+    #[test]
+    fn a_wrong_header_stops_the_file() {
+        for text in [
+            "",
+            "upn,serial,secret key,time interval,manufacturer,model\n",
+            "upn,serial number,secret key,time interval,manufacturer\n",
+        ] {
+            let e = parse(text).unwrap_err();
+            assert_eq!(
+                (e.line, e.problem.clone()),
+                (1, CsvProblem::Header),
+                "{text}"
+            );
+        }
+        assert!(
+            parse(HELGA)
+                .unwrap_err()
+                .to_string()
+                .starts_with("line 1: the header must be `upn,serial number,")
+        );
+    }
+
+    #[test]
+    fn bad_lines_are_reported_with_line_and_column() {
+        let text = [
+            "upn,serial number,secret key,time interval,manufacturer,model",
+            HELGA,
+            "a@b.c,S2,JBSWY3DPEHPK3PXP,45,C,M",
+            "a@b.c,S3,JBSWY3DP-EHPK3PXP,30,C,M",
+            "a@b.c,S4,JBSWY3DPEHPK3PXP,30,,M",
+            "a@b.c,S5,JBSWY3DPEHPK3PXP,30,C",
+            "helga,S6,JBSWY3DPEHPK3PXP,30,C,M",
+            "a@b.c,S7,JBSWY3DPEHPK3PXP,thirty,C,M",
+            &format!("a@b.c,S8,{},30,C,M", "A".repeat(136)),
+            "a@b.c,S9,JBSWY3DPEHPK3PXP,60,C,M",
+        ]
+        .join("\n");
+        let file = parse(&text).unwrap();
+        assert_eq!(
+            file.rows.iter().map(|r| r.line).collect::<Vec<_>>(),
+            [2, 10]
+        );
+        let got: Vec<_> = file
+            .errors
+            .iter()
+            .map(|e| (e.line, e.column, e.problem.clone()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (3, Some("time interval"), CsvProblem::TimeInterval),
+                (
+                    4,
+                    Some("secret key"),
+                    CsvProblem::Secret(ValidationError::SecretNotBase32)
+                ),
+                (5, Some("manufacturer"), CsvProblem::Empty),
+                (6, None, CsvProblem::FieldCount(5)),
+                (7, Some("upn"), CsvProblem::NotUpn),
+                (8, Some("time interval"), CsvProblem::TimeInterval),
+                (
+                    9,
+                    Some("secret key"),
+                    CsvProblem::Secret(ValidationError::SecretTooLong(136))
+                ),
+            ]
+        );
+        assert_eq!(
+            file.errors[0].to_string(),
+            "line 3, column `time interval`: the time interval must be 30 or 60"
+        );
+        assert_eq!(
+            file.errors[3].to_string(),
+            "line 6: expected 6 fields, found 5"
+        );
+    }
+
+    #[test]
+    fn non_utf8_lines_are_per_line_errors() {
+        let mut bytes = b"upn,serial number,secret key,time interval,manufacturer,model\n".to_vec();
+        bytes.extend_from_slice(b"a@b.c,S1,JBSWY3DPEHPK3PXP,30,M\xfcller,M\n");
+        bytes.extend_from_slice(format!("{HELGA}\n").as_bytes());
+        let file = parse_bytes(&bytes).unwrap();
+        assert_eq!(file.rows.len(), 1);
+        assert_eq!(
+            (file.errors[0].line, file.errors[0].problem.clone()),
+            (2, CsvProblem::NotUtf8)
+        );
+    }
+
+    #[test]
+    fn rows_become_create_and_bulk_bodies() {
+        let text = format!(
+            "upn,serial number,secret key,time interval,manufacturer,model\n{HELGA}\nb@c.d,S2,JBSWY3DPEHPK3PXP,30,C,M\n"
+        );
+        let file = parse(&text).unwrap();
+        let body = file.rows[0].to_create_body();
+        assert_eq!(
+            (
+                body.serial_number.as_str(),
+                body.time_interval_in_seconds,
+                body.assign_to.clone()
+            ),
+            ("1234567", 60, None)
+        );
+        let json = serde_json::to_string(&body).unwrap();
+        assert_eq!(parse_strict::<CreateDevice>(&json).unwrap(), body);
+        let bulk = file.to_bulk_delta();
+        assert_eq!(bulk.context, "#$delta");
+        assert_eq!(
+            bulk.value
+                .iter()
+                .map(|i| i.content_id.clone().unwrap())
+                .collect::<Vec<_>>(),
+            ["1", "2"]
+        );
+        let json = serde_json::to_string(&bulk).unwrap();
+        assert_eq!(parse_strict::<BulkDelta>(&json).unwrap(), bulk);
+    }
 }

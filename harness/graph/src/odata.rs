@@ -123,3 +123,49 @@ impl<T: Wire> Wire for Collection<T> {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn context_urls_follow_the_real_service() {
+        assert_eq!(
+            device_entity_context(GRAPH_BETA_BASE),
+            CONTEXT_DEVICE_ENTITY
+        );
+        assert_eq!(
+            device_collection_context(GRAPH_BETA_BASE),
+            CONTEXT_DEVICE_COLLECTION
+        );
+        assert_eq!(
+            method_entity_context("http://127.0.0.1:1/beta", "u1"),
+            "http://127.0.0.1:1/beta/$metadata#users('u1')/authentication/hardwareOathMethods/$entity"
+        );
+        assert_eq!(
+            method_collection_context(GRAPH_BETA_BASE, "u1"),
+            "https://graph.microsoft.com/beta/$metadata#users('u1')/authentication/hardwareOathMethods"
+        );
+    }
+
+    #[test]
+    fn collection_serializes_annotations_around_value() {
+        let page = Collection {
+            context: Some("c".into()),
+            count: Some(1),
+            value: vec![1],
+            next_link: Some("n".into()),
+        };
+        assert_eq!(
+            serde_json::to_string(&page).unwrap(),
+            r#"{"@odata.context":"c","@odata.count":1,"value":[1],"@odata.nextLink":"n"}"#
+        );
+        let bare: Collection<u8> = Collection {
+            context: None,
+            count: None,
+            value: vec![],
+            next_link: None,
+        };
+        assert_eq!(serde_json::to_string(&bare).unwrap(), r#"{"value":[]}"#);
+    }
+}

@@ -375,3 +375,340 @@ impl Walker {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::request::{CreateDevice, UpdateDevice};
+    use crate::resource::Device;
+    use crate::{Collection, Entity, ErrorEnvelope};
+
+    const CREATE: &str = r#"{"serialNumber":"TOTP1","manufacturer":"Contoso","model":"M1","secretKey":"JBSWY3DPEHPK3PXPJBSWY3DP","timeIntervalInSeconds":30}"#;
+
+    fn with(extra: &str) -> String {
+        format!("{},{extra}}}", &CREATE[..CREATE.len() - 1])
+    }
+
+    fn strict_err<T: Wire + std::fmt::Debug>(body: &str) -> (String, &'static str) {
+        let e = parse_strict::<T>(body).unwrap_err();
+        (e.pointer, e.kind.code())
+    }
+
+    #[test]
+    fn minimal_create_parses_in_both_modes() {
+        let strict: CreateDevice = parse_strict(CREATE).unwrap();
+        let lenient: CreateDevice = parse_lenient(CREATE).unwrap();
+        assert_eq!(strict, lenient);
+        assert_eq!(strict.time_interval_in_seconds, 30);
+        assert_eq!(strict.hash_function, None);
+    }
+
+    #[test]
+    fn sdk_style_body_with_annotations_and_nulls_is_accepted() {
+        let body = r##"{"@odata.type":"#microsoft.graph.hardwareOathTokenAuthenticationMethodDevice",
+            "displayName":null,"serialNumber":"S","manufacturer":"C","model":"M",
+            "secretKey":"JBSWY3DPEHPK3PXPJBSWY3DP","timeIntervalInSeconds":60,"hashFunction":null,
+            "assignTo":{"@odata.type":"#microsoft.graph.user","id":"u1"},"assignTo@odata.bind":"x"}"##;
+        let parsed: CreateDevice = parse_strict(body).unwrap();
+        assert_eq!(parsed.display_name, None);
+        assert_eq!(parsed.assign_to.unwrap().id, "u1");
+        let null_assign = with(r#""assignTo":null"#);
+        assert_eq!(
+            parse_strict::<CreateDevice>(&null_assign)
+                .unwrap()
+                .assign_to,
+            None
+        );
+    }
+
+    #[test]
+    fn unknown_property_is_strict_only() {
+        let body = with(r#""color":"red""#);
+        assert_eq!(
+            strict_err::<CreateDevice>(&body),
+            ("/color".into(), "unknown-property")
+        );
+        assert!(parse_lenient::<CreateDevice>(&body).is_ok());
+        let nested = with(r#""assignTo":{"id":"u","upn":"a@b"}"#);
+        assert_eq!(
+            strict_err::<CreateDevice>(&nested),
+            ("/assignTo/upn".into(), "unknown-property")
+        );
+    }
+
+    #[test]
+    fn duplicate_key_is_strict_only_and_lenient_keeps_the_last() {
+        let body = with(r#""model":"M2""#);
+        assert_eq!(
+            strict_err::<CreateDevice>(&body),
+            ("/model".into(), "duplicate-key")
+        );
+        assert_eq!(parse_lenient::<CreateDevice>(&body).unwrap().model, "M2");
+        let unknown_twice = with(r#""x":1,"x":2"#);
+        assert_eq!(
+            strict_err::<CreateDevice>(&unknown_twice).1,
+            "unknown-property"
+        );
+        assert!(parse_lenient::<CreateDevice>(&unknown_twice).is_ok());
+    }
+
+    #[test]
+    fn wrong_types_name_the_property() {
+        let body = CREATE.replace(":30", r#":"30""#);
+        let e = parse_lenient::<CreateDevice>(&body).unwrap_err();
+        assert_eq!(e.pointer, "/timeIntervalInSeconds");
+        assert_eq!(
+            e.kind,
+            ParseErrorKind::WrongType {
+                expected: "an Int32 integer",
+                found: "string"
+            }
+        );
+        assert_eq!(
+            e.to_string(),
+            "property `/timeIntervalInSeconds` must be an Int32 integer, not string"
+        );
+        assert_eq!(e.property().as_deref(), Some("timeIntervalInSeconds"));
+        let model = CREATE.replace(r#""M1""#, "true");
+        assert_eq!(
+            strict_err::<CreateDevice>(&model),
+            ("/model".into(), "wrong-type")
+        );
+        let assign = with(r#""assignTo":"u1""#);
+        assert_eq!(
+            strict_err::<CreateDevice>(&assign),
+            ("/assignTo".into(), "wrong-type")
+        );
+        let root = parse_strict::<CreateDevice>("[1]").unwrap_err();
+        assert_eq!(
+            (root.pointer.as_str(), root.kind.code()),
+            ("", "wrong-type")
+        );
+        assert_eq!(root.property(), None);
+        assert_eq!(root.to_string(), "the body must be an object, not array");
+    }
+
+    #[test]
+    fn integers_must_fit_int32() {
+        for (value, code) in [
+            ("30.0", "wrong-type"),
+            ("30.5", "wrong-type"),
+            ("2147483648", "out-of-range"),
+            ("-2147483649", "out-of-range"),
+            ("1e2", "wrong-type"),
+        ] {
+            let body = CREATE.replace(":30", &format!(":{value}"));
+            assert_eq!(
+                strict_err::<CreateDevice>(&body),
+                ("/timeIntervalInSeconds".into(), code),
+                "{value}"
+            );
+        }
+        let body = CREATE.replace(":30", ":-2147483648");
+        assert_eq!(
+            parse_strict::<CreateDevice>(&body)
+                .unwrap()
+                .time_interval_in_seconds,
+            i32::MIN
+        );
+    }
+
+    #[test]
+    fn null_and_empty_for_required_properties() {
+        let null = CREATE.replace(r#""M1""#, "null");
+        assert_eq!(
+            strict_err::<CreateDevice>(&null),
+            ("/model".into(), "null-not-allowed")
+        );
+        assert_eq!(
+            parse_lenient::<CreateDevice>(&null).unwrap_err().kind,
+            ParseErrorKind::NullNotAllowed
+        );
+        let empty = CREATE.replace(r#""TOTP1""#, r#""""#);
+        assert_eq!(
+            strict_err::<CreateDevice>(&empty),
+            ("/serialNumber".into(), "empty-string")
+        );
+        let empty_name = with(r#""displayName":"""#);
+        assert_eq!(
+            parse_strict::<CreateDevice>(&empty_name)
+                .unwrap()
+                .display_name
+                .as_deref(),
+            Some("")
+        );
+        let missing = CREATE.replace(r#","secretKey":"JBSWY3DPEHPK3PXPJBSWY3DP""#, "");
+        let e = parse_strict::<CreateDevice>(&missing).unwrap_err();
+        assert_eq!(
+            (e.pointer.as_str(), e.kind.code()),
+            ("/secretKey", "missing-property")
+        );
+        assert_eq!(
+            e.to_string(),
+            "property `/secretKey` is required but missing"
+        );
+    }
+
+    #[test]
+    fn enums_and_timestamps_are_checked() {
+        let hash = with(r#""hashFunction":"HMACSHA1""#);
+        let e = parse_strict::<CreateDevice>(&hash).unwrap_err();
+        assert_eq!(
+            (e.pointer.as_str(), e.kind.code()),
+            ("/hashFunction", "invalid-enum-value")
+        );
+        assert!(
+            e.to_string()
+                .ends_with("must be one of hmacsha1, hmacsha256, unknownFutureValue")
+        );
+        let device = r#"{"id":"d","serialNumber":"S","manufacturer":"C","model":"M","timeIntervalInSeconds":30,"lastUsedDateTime":"today"}"#;
+        assert_eq!(
+            strict_err::<Device>(device),
+            ("/lastUsedDateTime".into(), "invalid-timestamp")
+        );
+        let good = device.replace("today", "2024-06-10T12:34:56.123Z");
+        assert_eq!(
+            parse_strict::<Device>(&good)
+                .unwrap()
+                .last_used_date_time
+                .unwrap()
+                .as_str(),
+            "2024-06-10T12:34:56.123Z"
+        );
+    }
+
+    #[test]
+    fn a_returned_secret_is_an_error_without_echoing_it() {
+        let device = r#"{"id":"d","serialNumber":"S","manufacturer":"C","model":"M","timeIntervalInSeconds":30,"secretKey":"JBSWY3DPEHPK3PXP"}"#;
+        let e = parse_lenient::<Device>(device).unwrap_err();
+        assert_eq!(
+            (e.pointer.as_str(), e.kind.code()),
+            ("/secretKey", "must-be-null")
+        );
+        assert!(!e.to_string().contains("JBSW"));
+        assert!(!format!("{e:?}").contains("JBSW"));
+    }
+
+    #[test]
+    fn odata_type_must_match_in_strict_mode() {
+        let body = with(r##""@odata.type":"#microsoft.graph.user""##);
+        let e = parse_strict::<CreateDevice>(&body).unwrap_err();
+        assert_eq!(
+            (e.pointer.as_str(), e.kind.code()),
+            ("/@odata.type", "odata-type-mismatch")
+        );
+        assert!(parse_lenient::<CreateDevice>(&body).is_ok());
+        let no_hash =
+            with(r#""@odata.type":"microsoft.graph.hardwareOathTokenAuthenticationMethodDevice""#);
+        assert!(parse_strict::<CreateDevice>(&no_hash).is_ok());
+        let not_string = with(r#""@odata.type":1"#);
+        assert_eq!(
+            parse_lenient::<CreateDevice>(&not_string)
+                .unwrap_err()
+                .kind
+                .code(),
+            "wrong-type"
+        );
+    }
+
+    #[test]
+    fn collections_check_annotations_and_items() {
+        let page = r#"{"@odata.context":"c","@odata.count":2,"value":[{"id":"a","serialNumber":"S","manufacturer":"C","model":"M","timeIntervalInSeconds":60}],"@odata.nextLink":"https://x/next"}"#;
+        let parsed: Collection<Device> = parse_strict(page).unwrap();
+        assert_eq!(
+            (
+                parsed.count,
+                parsed.next_link.as_deref(),
+                parsed.value.len()
+            ),
+            (Some(2), Some("https://x/next"), 1)
+        );
+        let bad_count = page.replace(r#""@odata.count":2"#, r#""@odata.count":"2""#);
+        assert_eq!(
+            strict_err::<Collection<Device>>(&bad_count),
+            ("/@odata.count".into(), "wrong-type")
+        );
+        let null_item = r#"{"value":[null]}"#;
+        assert_eq!(
+            strict_err::<Collection<Device>>(null_item),
+            ("/value/0".into(), "null-not-allowed")
+        );
+        assert_eq!(
+            strict_err::<Collection<Device>>("{}"),
+            ("/value".into(), "missing-property")
+        );
+        let entity: Entity<Device> =
+            parse_strict(&page[page.find("[{").unwrap() + 1..page.find("}]").unwrap() + 1])
+                .unwrap();
+        assert_eq!(entity.value.time_interval_in_seconds, 60);
+    }
+
+    #[test]
+    fn pointers_escape_and_unescape() {
+        let body = with(r#""a/b~c":1"#);
+        let e = parse_strict::<CreateDevice>(&body).unwrap_err();
+        assert_eq!(e.pointer, "/a~1b~0c");
+        assert_eq!(e.property().as_deref(), Some("a/b~c"));
+    }
+
+    #[test]
+    fn syntax_errors_carry_the_position() {
+        let e = parse_strict::<CreateDevice>("{\n\"a\": 1,\n}").unwrap_err();
+        match e.kind {
+            ParseErrorKind::Syntax { line, reason, .. } => {
+                assert_eq!(line, 3);
+                assert_eq!(reason, "trailing comma");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            parse::<CreateDevice>(b"{\"a\xff\":1}", Mode::Lenient)
+                .unwrap_err()
+                .kind
+                .code(),
+            "syntax"
+        );
+        assert_eq!(
+            parse::<CreateDevice>(b"", Mode::Strict)
+                .unwrap_err()
+                .kind
+                .code(),
+            "syntax"
+        );
+        let deep = "[".repeat(10_000);
+        assert_eq!(
+            parse::<CreateDevice>(deep.as_bytes(), Mode::Strict)
+                .unwrap_err()
+                .kind
+                .code(),
+            "syntax"
+        );
+    }
+
+    #[test]
+    fn update_accepts_any_subset() {
+        let parsed: UpdateDevice =
+            parse_strict(r#"{"displayName":"x","timeIntervalInSeconds":60,"serialNumber":null}"#)
+                .unwrap();
+        assert_eq!(parsed.time_interval_in_seconds, Some(60));
+        assert_eq!(
+            parse_strict::<UpdateDevice>("{}").unwrap(),
+            UpdateDevice::default()
+        );
+    }
+
+    #[test]
+    fn error_envelope_parses() {
+        let body = r#"{"error":{"code":"invalidRequest","message":"bad","innerError":{"request-id":"r","client-request-id":"c","date":"2024-06-10T12:34:56"}}}"#;
+        let parsed: ErrorEnvelope = parse_strict(body).unwrap();
+        assert_eq!(parsed.error.code, "invalidRequest");
+        assert_eq!(
+            parsed.error.inner_error.unwrap().date.as_deref(),
+            Some("2024-06-10T12:34:56")
+        );
+        assert_eq!(
+            strict_err::<ErrorEnvelope>(r#"{"error":{"code":"","message":"m"}}"#),
+            ("/error/code".into(), "empty-string")
+        );
+    }
+}

@@ -288,3 +288,95 @@ impl Wire for BulkDelta {
         ))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::parse_strict;
+
+    #[test]
+    fn create_body_serializes_in_doc_order_without_nulls() {
+        let body = CreateDevice {
+            display_name: Some("Token 1".into()),
+            serial_number: "TOTP123456".into(),
+            manufacturer: "Contoso".into(),
+            model: "Hardware Token 1000".into(),
+            secret_key: SecretText::new("6PJ4UKIW33NNXYZAEHQNFUFTZF7WFTFB"),
+            time_interval_in_seconds: 30,
+            hash_function: Some(HashFunction::Hmacsha1),
+            assign_to: Some(AssignTo {
+                id: "0cadbf92".into(),
+            }),
+        };
+        let json = serde_json::to_string(&body).unwrap();
+        assert_eq!(
+            json,
+            concat!(
+                r#"{"displayName":"Token 1","serialNumber":"TOTP123456","manufacturer":"Contoso","#,
+                r#""model":"Hardware Token 1000","secretKey":"6PJ4UKIW33NNXYZAEHQNFUFTZF7WFTFB","#,
+                r#""timeIntervalInSeconds":30,"hashFunction":"hmacsha1","assignTo":{"id":"0cadbf92"}}"#
+            )
+        );
+        assert!(
+            !format!("{body:?}").contains("6PJ4"),
+            "Debug must not show the secret"
+        );
+        assert_eq!(parse_strict::<CreateDevice>(&json).unwrap(), body);
+    }
+
+    #[test]
+    fn action_bodies_have_the_documented_shape() {
+        let assign = AssignMethod {
+            device: DeviceRef { id: "d1".into() },
+        };
+        assert_eq!(
+            serde_json::to_string(&assign).unwrap(),
+            r#"{"device":{"id":"d1"}}"#
+        );
+        let activate = Activate {
+            verification_code: "012345".into(),
+            display_name: None,
+        };
+        assert_eq!(
+            serde_json::to_string(&activate).unwrap(),
+            r#"{"verificationCode":"012345"}"#
+        );
+        let by_serial = AssignAndActivateBySerialNumber {
+            serial_number: "S".into(),
+            verification_code: "588651".into(),
+            display_name: Some("n".into()),
+        };
+        assert_eq!(
+            serde_json::to_string(&by_serial).unwrap(),
+            r#"{"serialNumber":"S","verificationCode":"588651","displayName":"n"}"#
+        );
+        let e = parse_strict::<Activate>(r#"{"verificationCode":588651}"#).unwrap_err();
+        assert_eq!(
+            (e.pointer.as_str(), e.kind.code()),
+            ("/verificationCode", "wrong-type")
+        );
+        let e = parse_strict::<AssignMethod>(r#"{"device":{}}"#).unwrap_err();
+        assert_eq!(
+            (e.pointer.as_str(), e.kind.code()),
+            ("/device/id", "missing-property")
+        );
+    }
+
+    #[test]
+    fn bulk_body_keeps_content_ids_and_checks_items() {
+        let text = r##"{"@context":"#$delta","value":[{"@contentId":"1","serialNumber":"S","manufacturer":"C","model":"M","secretKey":"JBSWY3DPEHPK3PXP","timeIntervalInSeconds":30}]}"##;
+        let bulk: BulkDelta = parse_strict(text).unwrap();
+        assert_eq!(bulk.value[0].content_id.as_deref(), Some("1"));
+        assert_eq!(serde_json::to_string(&bulk).unwrap(), text);
+        let e = parse_strict::<BulkDelta>(&text.replace(r#""model":"M","#, "")).unwrap_err();
+        assert_eq!(
+            (e.pointer.as_str(), e.kind.code()),
+            ("/value/0/model", "missing-property")
+        );
+        let e = parse_strict::<BulkDelta>(r#"{"value":[]}"#).unwrap_err();
+        assert_eq!(
+            (e.pointer.as_str(), e.kind.code()),
+            ("/@context", "missing-property")
+        );
+    }
+}

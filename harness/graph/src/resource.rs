@@ -171,3 +171,75 @@ impl odata::Resource for Device {
 impl odata::Resource for Method {
     const ODATA_TYPE: &'static str = odata::TYPE_METHOD;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::odata::{Entity, Resource};
+    use crate::parse::parse_strict;
+
+    fn device() -> Device {
+        Device {
+            id: "9b037532-f999-1ed9-13fd-849ffb995e11".into(),
+            display_name: Some("Token 1".into()),
+            serial_number: "TOTP123456".into(),
+            manufacturer: "Contoso".into(),
+            model: "Hardware Token 1000".into(),
+            time_interval_in_seconds: 30,
+            hash_function: Some(HashFunction::Hmacsha1),
+            status: Some(TokenStatus::Assigned),
+            last_used_date_time: None,
+            assigned_to: Some(Identity {
+                id: "0cadbf92".into(),
+                display_name: Some("Amy Masters".into()),
+            }),
+        }
+    }
+
+    #[test]
+    fn device_serializes_like_the_docs_with_a_null_secret() {
+        let json = serde_json::to_string(&Entity::new(device(), None)).unwrap();
+        assert_eq!(
+            json,
+            concat!(
+                r##"{"@odata.type":"#microsoft.graph.hardwareOathTokenAuthenticationMethodDevice","##,
+                r#""id":"9b037532-f999-1ed9-13fd-849ffb995e11","displayName":"Token 1","serialNumber":"TOTP123456","#,
+                r#""manufacturer":"Contoso","model":"Hardware Token 1000","secretKey":null,"timeIntervalInSeconds":30,"#,
+                r#""status":"assigned","lastUsedDateTime":null,"#,
+                r#""assignedTo":{"id":"0cadbf92","displayName":"Amy Masters"},"hashFunction":"hmacsha1"}"#
+            )
+        );
+        assert_eq!(
+            parse_strict::<Entity<Device>>(&json).unwrap().value,
+            device()
+        );
+    }
+
+    #[test]
+    fn method_with_expanded_device_round_trips() {
+        let method = Method {
+            id: "658d0bfe-3cb9-d4d3-5296-147bc3b1f130".into(),
+            created_date_time: Some(Timestamp::from_unix_seconds(1_700_000_000)),
+            last_used_date_time: None,
+            device: Some(device()),
+        };
+        let json = serde_json::to_string(&Entity::new(method.clone(), Some("ctx".into()))).unwrap();
+        assert!(json.starts_with(r##"{"@odata.context":"ctx","@odata.type":"#microsoft.graph.hardwareOathAuthenticationMethod","##));
+        assert!(!json.contains("lastUsedDateTime\":null,\"device"));
+        let back: Entity<Method> = parse_strict(&json).unwrap();
+        assert_eq!(back.value, method);
+        assert_eq!(Method::ODATA_TYPE, odata::TYPE_METHOD);
+    }
+
+    #[test]
+    fn identity_requires_an_id() {
+        let e = parse_strict::<Identity>(r#"{"displayName":"Amy"}"#).unwrap_err();
+        assert_eq!(e.pointer, "/id");
+        assert_eq!(
+            parse_strict::<Identity>(r#"{"id":"u","displayName":null}"#)
+                .unwrap()
+                .display_name,
+            None
+        );
+    }
+}

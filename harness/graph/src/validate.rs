@@ -91,7 +91,8 @@ pub fn hash_function(hash: HashFunction) -> Result<(), ValidationError> {
     }
 }
 
-/// `secretKey` must be Base32 (`A-Z a-z 2-7`, optional trailing `=`), 16 to 128 characters; returns the key.
+/// `secretKey` must be Base32 (`A-Z a-z 2-7`), 16 to 128 characters, with either no `=` padding or
+/// exactly the RFC 4648 amount; returns the key.
 pub fn secret_key(text: &str) -> Result<Secret, ValidationError> {
     let symbols = text.trim_end_matches('=');
     if !symbols
@@ -105,6 +106,18 @@ pub fn secret_key(text: &str) -> Result<Secret, ValidationError> {
     }
     if symbols.len() < SECRET_MIN_SYMBOLS {
         return Err(ValidationError::SecretTooShort(symbols.len()));
+    }
+    let padding = text.len() - symbols.len();
+    let full_padding = match symbols.len() % 8 {
+        0 => 0,
+        2 => 6,
+        4 => 4,
+        5 => 3,
+        7 => 1,
+        _ => return Err(ValidationError::SecretLength),
+    };
+    if padding != 0 && padding != full_padding {
+        return Err(ValidationError::SecretLength);
     }
     Secret::from_base32(text).map_err(|e| match e {
         SecretError::InvalidCharacter { .. } => ValidationError::SecretNotBase32,
@@ -184,4 +197,226 @@ pub fn bulk_delta(
         .iter()
         .map(|item| create_device(&item.device))
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::request::{AssignTo, BulkItem, DeviceRef};
+    use crate::secret_text::SecretText;
+
+    fn create(secret: &str, interval: i32, hash: Option<HashFunction>) -> CreateDevice {
+        CreateDevice {
+            display_name: None,
+            serial_number: "S1".into(),
+            manufacturer: "Contoso".into(),
+            model: "M".into(),
+            secret_key: SecretText::new(secret),
+            time_interval_in_seconds: interval,
+            hash_function: hash,
+            assign_to: Some(AssignTo { id: "u".into() }),
+        }
+    }
+
+    #[test]
+    fn intervals_and_hashes() {
+        assert!(time_interval(30).is_ok() && time_interval(60).is_ok());
+        for bad in [0, 29, 31, 45, 90, -30, i32::MAX] {
+            assert_eq!(time_interval(bad), Err(ValidationError::TimeInterval(bad)));
+        }
+        assert!(
+            hash_function(HashFunction::Hmacsha1).is_ok()
+                && hash_function(HashFunction::Hmacsha256).is_ok()
+        );
+        let e = hash_function(HashFunction::UnknownFutureValue).unwrap_err();
+        assert_eq!(e.property(), "hashFunction");
+        assert_eq!(
+            e.to_string(),
+            "hashFunction must be hmacsha1 or hmacsha256, not unknownFutureValue."
+        );
+    }
+
+    #[test]
+    fn secret_keys() {
+        let key = secret_key("6PJ4UKIW33NNXYZAEHQNFUFTZF7WFTFB").unwrap();
+        assert_eq!(key.len(), 20);
+        assert_eq!(
+            secret_key("6pj4ukiw33nnxyzaehqnfuftzf7wftfb").unwrap(),
+            key,
+            "lower case is the same key"
+        );
+        assert_eq!(
+            secret_key("JBSWY3DPEHPK3PXPJBSWY3DPEE======")
+                .unwrap()
+                .len(),
+            16,
+            "padding accepted"
+        );
+        assert_eq!(secret_key(&"A".repeat(128)).unwrap().len(), 80);
+        assert_eq!(secret_key(&"A".repeat(16)).unwrap().len(), 10);
+        for (bad, err) in [
+            ("JBSWY3DP EHPK3PXP", ValidationError::SecretNotBase32),
+            ("JBSWY3DP-EHPK3PXP", ValidationError::SecretNotBase32),
+            ("JBSWY3DPEHPK3PX1", ValidationError::SecretNotBase32),
+            ("JBSWY3DP=EHPK3PXP", ValidationError::SecretNotBase32),
+            ("JBSWY3DPÉHPK3PXP", ValidationError::SecretNotBase32),
+            ("JBSWY3DPEHPK3PX", ValidationError::SecretTooShort(15)),
+            ("", ValidationError::SecretTooShort(0)),
+            ("AAAAAAAAAAAAAAA=", ValidationError::SecretTooShort(15)),
+            ("AAAAAAAAAAAAAAAAA", ValidationError::SecretLength),
+            ("AAAAAAAAAAAAAAAA==", ValidationError::SecretLength),
+            ("JBSWY3DPEHPK3PXPJBSWY3DPEE=", ValidationError::SecretLength),
+            ("AAAAAAAAAAAAAAAAAAA", ValidationError::SecretLength),
+        ] {
+            assert_eq!(secret_key(bad).unwrap_err(), err, "{bad}");
+        }
+        assert_eq!(
+            secret_key(&"A".repeat(129)).unwrap_err(),
+            ValidationError::SecretTooLong(129)
+        );
+        let e = secret_key("JBSWY3DPEHPK3PX1SECRET").unwrap_err();
+        assert!(!e.to_string().contains("JBSW") && e.property() == "secretKey");
+    }
+
+    #[test]
+    fn verification_codes() {
+        for ok in ["000000", "012345", "999999", "588651"] {
+            assert!(verification_code(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "12345",
+            "1234567",
+            "12345a",
+            " 12345",
+            "１２３４５６",
+            "-12345",
+        ] {
+            assert_eq!(
+                verification_code(bad),
+                Err(ValidationError::VerificationCode),
+                "{bad}"
+            );
+        }
+        let body = Activate {
+            verification_code: "01234".into(),
+            display_name: None,
+        };
+        assert_eq!(
+            activate(&body).unwrap_err().to_string(),
+            "verificationCode must be a string of exactly 6 digits."
+        );
+        let body = AssignAndActivate {
+            device: DeviceRef { id: "d".into() },
+            verification_code: "012345".into(),
+            display_name: None,
+        };
+        assert!(assign_and_activate(&body).is_ok());
+        let body = AssignAndActivateBySerialNumber {
+            serial_number: "S".into(),
+            verification_code: "12 345".into(),
+            display_name: Some("n".into()),
+        };
+        assert_eq!(
+            assign_and_activate_by_serial_number(&body),
+            Err(ValidationError::VerificationCode)
+        );
+    }
+
+    #[test]
+    fn create_rules_in_order() {
+        assert_eq!(
+            create_device(&create("JBSWY3DPEHPK3PXP", 30, None))
+                .unwrap()
+                .len(),
+            10
+        );
+        assert_eq!(
+            create_device(&create("JBSWY3DPEHPK3PXP", 45, None)),
+            Err(ValidationError::TimeInterval(45))
+        );
+        let unknown = create(
+            "JBSWY3DPEHPK3PXP",
+            60,
+            Some(HashFunction::UnknownFutureValue),
+        );
+        assert_eq!(
+            create_device(&unknown).unwrap_err().property(),
+            "hashFunction"
+        );
+        assert_eq!(
+            create_device(&create("short", 60, None)),
+            Err(ValidationError::SecretTooShort(5))
+        );
+    }
+
+    #[test]
+    fn update_rules() {
+        assert!(update_device(&UpdateDevice::default()).is_ok());
+        let ok = UpdateDevice {
+            display_name: Some(String::new()),
+            manufacturer: Some("C".into()),
+            model: Some("M".into()),
+            time_interval_in_seconds: Some(60),
+            hash_function: Some(HashFunction::Hmacsha256),
+            ..UpdateDevice::default()
+        };
+        assert!(update_device(&ok).is_ok());
+        let serial = UpdateDevice {
+            serial_number: Some("S".into()),
+            ..UpdateDevice::default()
+        };
+        let e = update_device(&serial).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "serialNumber cannot be changed after the token is created."
+        );
+        let secret = UpdateDevice {
+            secret_key: Some(SecretText::new("JBSWY3DPEHPK3PXP")),
+            ..UpdateDevice::default()
+        };
+        assert_eq!(
+            update_device(&secret),
+            Err(ValidationError::NotUpdatable("secretKey"))
+        );
+        let empty = UpdateDevice {
+            model: Some(String::new()),
+            ..UpdateDevice::default()
+        };
+        assert_eq!(
+            update_device(&empty).unwrap_err().to_string(),
+            "model must not be empty."
+        );
+        let interval = UpdateDevice {
+            time_interval_in_seconds: Some(15),
+            ..UpdateDevice::default()
+        };
+        assert_eq!(
+            update_device(&interval).unwrap_err().property(),
+            "timeIntervalInSeconds"
+        );
+    }
+
+    #[test]
+    fn bulk_rules_per_item() {
+        let mut body = BulkDelta::numbered([
+            create("JBSWY3DPEHPK3PXP", 30, None),
+            create("JBSWY3DPEHPK3PXP", 20, None),
+        ]);
+        let outcomes = bulk_delta(&body).unwrap();
+        assert!(outcomes[0].is_ok());
+        assert_eq!(
+            outcomes[1].as_ref().unwrap_err(),
+            &ValidationError::TimeInterval(20)
+        );
+        body.context = "#delta".into();
+        assert_eq!(bulk_delta(&body).unwrap_err().property(), "@context");
+        let item = BulkItem {
+            content_id: None,
+            device: create("JBSWY3DPEHPK3PXP", 60, None),
+        };
+        body.context = odata::DELTA_CONTEXT.into();
+        body.value = vec![item];
+        assert_eq!(bulk_delta(&body).unwrap().len(), 1);
+    }
 }
