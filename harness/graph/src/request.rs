@@ -165,6 +165,13 @@ fn hash_shape() -> Shape {
     Shape::Enum(HashFunction::WIRE_NAMES)
 }
 
+/// The device's read-only properties: accepted in a write body only as `null` (as SDKs that
+/// serialize a whole object send them), never with a value.
+fn read_only_fields() -> [Field; 4] {
+    ["id", "status", "lastUsedDateTime", "assignedTo"]
+        .map(|name| Field::optional(name, Shape::Null))
+}
+
 fn device_ref_shape() -> Shape {
     Shape::Object(ObjectShape::new(
         Some(odata::TYPE_DEVICE),
@@ -192,7 +199,10 @@ impl CreateDevice {
                         vec![Field::required("id", Shape::String)],
                     )),
                 ),
-            ],
+            ]
+            .into_iter()
+            .chain(read_only_fields())
+            .collect(),
         )
     }
 }
@@ -215,7 +225,10 @@ impl Wire for UpdateDevice {
                 Field::optional("secretKey", Shape::String),
                 Field::optional("timeIntervalInSeconds", Shape::Int32),
                 Field::optional("hashFunction", hash_shape()),
-            ],
+            ]
+            .into_iter()
+            .chain(read_only_fields())
+            .collect(),
         ))
     }
 }
@@ -360,6 +373,26 @@ mod tests {
             (e.pointer.as_str(), e.kind.code()),
             ("/device/id", "missing-property")
         );
+    }
+
+    #[test]
+    fn read_only_properties_are_accepted_only_as_null() {
+        let base = r#""serialNumber":"S","manufacturer":"C","model":"M","secretKey":"JBSWY3DPEHPK3PXP","timeIntervalInSeconds":30"#;
+        let nulls = format!(
+            r#"{{{base},"id":null,"status":null,"lastUsedDateTime":null,"assignedTo":null}}"#
+        );
+        assert_eq!(
+            parse_strict::<CreateDevice>(&nulls).unwrap().serial_number,
+            "S"
+        );
+        let status = format!(r#"{{{base},"status":"available"}}"#);
+        let e = parse_strict::<CreateDevice>(&status).unwrap_err();
+        assert_eq!(
+            (e.pointer.as_str(), e.kind.code()),
+            ("/status", "must-be-null")
+        );
+        let e = parse_strict::<UpdateDevice>(r#"{"id":"d1"}"#).unwrap_err();
+        assert_eq!((e.pointer.as_str(), e.kind.code()), ("/id", "must-be-null"));
     }
 
     #[test]
