@@ -4,7 +4,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-/// An RFC 3339 date-time such as `2024-06-10T12:34:56.789Z`, kept exactly as written.
+/// An RFC 3339 date-time such as `2024-06-10T12:34:56.789Z`, kept exactly as written
+/// (equality and ordering compare the text, not the instant).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Timestamp(String);
@@ -130,6 +131,17 @@ impl Timestamp {
         ))
     }
 
+    /// The UTC timestamp `millis` milliseconds after the Unix epoch, written as
+    /// `YYYY-MM-DDThh:mm:ss.mmmZ` (clamped like [`Timestamp::from_unix_seconds`]).
+    pub fn from_unix_millis(millis: i64) -> Self {
+        let seconds = Self::from_unix_seconds(millis.div_euclid(1000)).0;
+        Self(format!(
+            "{}.{:03}Z",
+            &seconds[..seconds.len() - 1],
+            millis.rem_euclid(1000)
+        ))
+    }
+
     /// The timestamp as written.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -225,6 +237,23 @@ mod tests {
             Timestamp::from_unix_seconds(i64::MIN).as_str(),
             "0000-01-01T00:00:00Z"
         );
+    }
+
+    #[test]
+    fn formats_unix_millis() {
+        assert_eq!(
+            Timestamp::from_unix_millis(0).as_str(),
+            "1970-01-01T00:00:00.000Z"
+        );
+        assert_eq!(
+            Timestamp::from_unix_millis(1_111_111_109_123).as_str(),
+            "2005-03-18T01:58:29.123Z"
+        );
+        assert_eq!(
+            Timestamp::from_unix_millis(-1).as_str(),
+            "1969-12-31T23:59:59.999Z"
+        );
+        assert!(Timestamp::parse(Timestamp::from_unix_millis(i64::MAX).as_str()).is_ok());
     }
 
     #[test]
