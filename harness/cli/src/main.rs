@@ -19,6 +19,10 @@ struct Cli {
 enum Command {
     /// Print a TOTP code (RFC 6238), or verify codes with `hwoath totp verify`.
     Totp(commands::totp::TotpArgs),
+    /// Run the mock Graph tenant (hardware OATH endpoints) until Ctrl-C.
+    Mock(commands::mock::MockArgs),
+    /// Mint a bearer token the mock accepts (signed with the mock's key; for testing only).
+    Token(commands::token::TokenArgs),
 }
 
 /// Exit status for usage errors and bad input (clap uses the same for its own usage errors).
@@ -28,6 +32,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Totp(args) => commands::totp::run(args),
+        Command::Mock(args) => commands::mock::run(args),
+        Command::Token(args) => commands::token::run(args),
     };
     match outcome {
         Ok(code) => code,

@@ -1,3 +1,5 @@
 //! One module per subcommand.
 
+pub mod mock;
+pub mod token;
 pub mod totp;

@@ -1,0 +1,141 @@
+//! `hwoath mock`: run the mock Graph tenant until Ctrl-C, printing its URLs and how to get a token.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use hwoath_mock::{Fixture, MockTenant, SigningKey};
+
+/// Arguments of `hwoath mock`.
+#[derive(Args, Debug)]
+pub struct MockArgs {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    addr: SocketAddr,
+    /// State file: loaded at start, rewritten atomically after every change (it holds token secrets).
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
+    /// Directory fixture (users, app registrations) instead of the embedded one.
+    #[arg(long, value_name = "FILE")]
+    users: Option<PathBuf>,
+    /// Freeze the tenant clock at this Unix time (TOTP checks read it; token lifetimes do not).
+    #[arg(long, value_name = "UNIX")]
+    clock: Option<i64>,
+    /// Serve the /_hwoath test controls (clock, reset, faults, counters, token minting).
+    #[arg(long)]
+    controls: bool,
+    /// Activation attempts allowed per 5 minutes (Graph documents 200).
+    #[arg(long, default_value_t = 200)]
+    activation_limit: u32,
+    /// Read the token signing key from this environment variable instead of the public development key.
+    #[arg(long, value_name = "VAR")]
+    key_env: Option<String>,
+}
+
+/// The signing key: from `--key-env VAR` or the mock's public development key (testing only).
+pub fn signing_key(key_env: Option<&str>) -> Result<SigningKey> {
+    match key_env {
+        Some(var) => {
+            let key = std::env::var(var)
+                .with_context(|| format!("environment variable {var} is not set"))?;
+            anyhow::ensure!(!key.is_empty(), "environment variable {var} is empty");
+            Ok(SigningKey::from_bytes(key.into_bytes()))
+        }
+        None => Ok(SigningKey::development()),
+    }
+}
+
+/// The directory fixture: from `--users FILE` or the embedded default.
+pub fn fixture(users: Option<&PathBuf>) -> Result<Fixture> {
+    match users {
+        Some(path) => {
+            Fixture::from_path(path).with_context(|| format!("cannot use {}", path.display()))
+        }
+        None => Ok(Fixture::default()),
+    }
+}
+
+/// Runs `hwoath mock`.
+pub fn run(args: MockArgs) -> Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(serve(args))
+}
+
+async fn serve(args: MockArgs) -> Result<ExitCode> {
+    let fixture = fixture(args.users.as_ref())?;
+    let mut builder = MockTenant::builder()
+        .addr(args.addr)
+        .controls(args.controls)
+        .fixture(fixture.clone())
+        .signing_key(signing_key(args.key_env.as_deref())?)
+        .activation_limit(args.activation_limit, 300);
+    if let Some(unix) = args.clock {
+        builder = builder.clock(unix);
+    }
+    if let Some(state) = &args.state {
+        builder = builder.state_file(state);
+    }
+    let tenant = builder
+        .start()
+        .await
+        .context("cannot start the mock tenant")?;
+    print_banner(&tenant, &args);
+    tokio::signal::ctrl_c()
+        .await
+        .context("cannot wait for Ctrl-C")?;
+    eprintln!("stopping");
+    tenant.shutdown().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_banner(tenant: &MockTenant, args: &MockArgs) {
+    println!("hwoath mock tenant listening");
+    println!("  Graph base URL:  {}", tenant.base_url());
+    println!(
+        "  Authority host:  {}   (set AZURE_AUTHORITY_HOST to this)",
+        tenant.root_url()
+    );
+    println!("  Tenant id:       {}", tenant.tenant_id());
+    println!("  Token endpoint:  {}", tenant.token_url());
+    if let Some(app) = tenant.fixture().apps.first() {
+        // The embedded fixture's secrets are public test values; a custom fixture's are not printed.
+        let secret = if args.users.is_none() {
+            app.client_secret.expose().to_owned()
+        } else {
+            "<client secret from your users file>".to_owned()
+        };
+        println!("  App-only token ({}):", app.display_name);
+        println!(
+            "    curl -s {} -d grant_type=client_credentials -d client_id={} -d client_secret='{}' --data-urlencode scope=https://graph.microsoft.com/.default",
+            tenant.token_url(),
+            app.client_id,
+            secret
+        );
+    }
+    if args.controls {
+        println!(
+            "  Delegated token: curl -s -X POST {}/_hwoath/token -H 'content-type: application/json' -d '{{\"scp\":\"UserAuthenticationMethod.ReadWrite\",\"oid\":\"<user id>\"}}'",
+            tenant.root_url()
+        );
+        println!(
+            "  Test controls:   {}/_hwoath/{{clock,reset,faults,counters,token}}",
+            tenant.root_url()
+        );
+    } else {
+        println!(
+            "  Delegated token: hwoath token --scopes UserAuthenticationMethod.ReadWrite --user <user id or UPN>"
+        );
+    }
+    if args.key_env.is_none() {
+        println!("  Tokens are signed with the public development key: for testing only.");
+    }
+    if let Some(state) = &args.state {
+        println!("  State file:      {}", state.display());
+    }
+    println!("Press Ctrl-C to stop.");
+}

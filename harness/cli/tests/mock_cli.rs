@@ -1,0 +1,160 @@
+//! `hwoath token` and `hwoath mock` from the outside.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
+
+use hwoath_mock::{Fixture, SigningKey};
+
+fn hwoath(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_hwoath"))
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .unwrap()
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+#[test]
+fn token_mints_app_and_delegated_tokens_with_the_development_key() {
+    let app = hwoath(
+        &[
+            "token",
+            "--roles",
+            "Policy.Read.All,Policy.ReadWrite.AuthenticationMethod",
+        ],
+        &[],
+    );
+    assert!(app.status.success());
+    let token = String::from_utf8(app.stdout).unwrap();
+    let claims = SigningKey::development()
+        .verify(token.trim(), now())
+        .unwrap();
+    assert_eq!(
+        claims.roles.unwrap(),
+        ["Policy.Read.All", "Policy.ReadWrite.AuthenticationMethod"]
+    );
+    assert_eq!(claims.tid.unwrap(), Fixture::default().tenant_id);
+
+    let user = hwoath(
+        &[
+            "token",
+            "--scopes",
+            "Policy.Read.All",
+            "--user",
+            "Megan Bowen",
+        ],
+        &[],
+    );
+    let claims = SigningKey::development()
+        .verify(String::from_utf8(user.stdout).unwrap().trim(), now())
+        .unwrap();
+    assert_eq!(claims.scp.as_deref(), Some("Policy.Read.All"));
+    assert_eq!(claims.wids.unwrap(), [hwoath_mock::roles::GLOBAL_READER]);
+
+    let expired = hwoath(&["token", "--roles", "x", "--expires-in", "-10"], &[]);
+    let text = String::from_utf8(expired.stdout).unwrap();
+    assert!(
+        SigningKey::development()
+            .verify(text.trim(), now())
+            .is_err()
+    );
+}
+
+#[test]
+fn token_usage_errors() {
+    assert_eq!(hwoath(&["token"], &[]).status.code(), Some(2));
+    assert_eq!(
+        hwoath(&["token", "--scopes", "x"], &[]).status.code(),
+        Some(2),
+        "delegated needs --user"
+    );
+    assert_eq!(
+        hwoath(&["token", "--roles", "x", "--user", "Nobody"], &[])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        hwoath(
+            &[
+                "token",
+                "--roles",
+                "x",
+                "--key-env",
+                "HWOATH_TEST_UNSET_KEY"
+            ],
+            &[]
+        )
+        .status
+        .code(),
+        Some(2)
+    );
+    let keyed = hwoath(
+        &["token", "--roles", "x", "--key-env", "HWOATH_TEST_KEY"],
+        &[("HWOATH_TEST_KEY", "k3y")],
+    );
+    let token = String::from_utf8(keyed.stdout).unwrap();
+    assert!(
+        SigningKey::from_bytes(b"k3y".to_vec())
+            .verify(token.trim(), now())
+            .is_ok()
+    );
+    assert!(
+        SigningKey::development()
+            .verify(token.trim(), now())
+            .is_err()
+    );
+}
+
+#[test]
+fn mock_prints_its_urls_and_serves() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hwoath"))
+        .args(["mock", "--controls", "--clock", "59"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut banner = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        let done = line.starts_with("Press Ctrl-C");
+        banner.push(line);
+        if done {
+            break;
+        }
+    }
+    let base = banner
+        .iter()
+        .find_map(|l| l.trim().strip_prefix("Graph base URL:"))
+        .map(|s| s.trim().to_owned())
+        .expect("the banner names the base URL");
+    assert!(
+        banner
+            .iter()
+            .any(|l| l.contains("curl -s") && l.contains("grant_type=client_credentials"))
+    );
+    let authority = base
+        .trim_start_matches("http://")
+        .trim_end_matches("/beta")
+        .to_owned();
+    let mut stream = TcpStream::connect(&authority).unwrap();
+    write!(
+        stream,
+        "GET /_hwoath/clock HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains(r#"{"unix":59,"frozen":true}"#), "{answer}");
+}
