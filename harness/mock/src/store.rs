@@ -582,3 +582,107 @@ fn verify_code(device: &DeviceRecord, code: &str, now_millis: i64) -> Result<u64
             _ => StoreError::WrongCode,
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+
+    fn new_device(serial: &str) -> NewDevice {
+        NewDevice {
+            display_name: None,
+            serial_number: serial.into(),
+            manufacturer: "Contoso".into(),
+            model: "M".into(),
+            secret_key: SecretText::new(SECRET),
+            time_interval_in_seconds: 30,
+            hash_function: HashFunction::Hmacsha1,
+            assign_to: None,
+        }
+    }
+
+    fn code(unix: u64) -> String {
+        let secret = Secret::from_base32(SECRET).unwrap();
+        Totp::new(&secret, Algorithm::Sha1, 6, 30)
+            .unwrap()
+            .generate_at(unix)
+            .unwrap()
+            .to_string()
+    }
+
+    #[test]
+    fn lifecycle_keeps_the_invariants() {
+        let mut store = Store::new(Fixture::default());
+        let user = store.fixture().users[0].id.clone();
+        let id = store.create_device(new_device("S1"), 0).unwrap().id.clone();
+        assert!(matches!(
+            store.create_device(new_device("S1"), 0),
+            Err(StoreError::Conflict(_))
+        ));
+        store.assign(&user, &id, 1000).unwrap();
+        store.check_invariants().unwrap();
+        let wrong = if code(59) == "000000" {
+            "000001"
+        } else {
+            "000000"
+        };
+        assert_eq!(
+            store.activate(&user, &id, wrong, None, 59_000),
+            Err(StoreError::WrongCode)
+        );
+        assert_eq!(
+            store.device(&id).unwrap().status,
+            TokenStatus::FailedActivation
+        );
+        store
+            .activate(&user, &id, &code(59), Some("Mine".into()), 59_000)
+            .unwrap();
+        assert_eq!(store.device(&id).unwrap().status, TokenStatus::Activated);
+        assert_eq!(
+            store.activate(&user, &id, &code(59), None, 59_000),
+            Err(StoreError::WrongCode),
+            "replay"
+        );
+        assert!(matches!(
+            store.delete_device(&id),
+            Err(StoreError::Conflict(_))
+        ));
+        store.deactivate(&user, &id).unwrap();
+        store.unassign(&user, &id).unwrap();
+        store.check_invariants().unwrap();
+        store.delete_device(&id).unwrap();
+        assert!(store.devices().is_empty());
+    }
+
+    #[test]
+    fn invariants_catch_inconsistent_records() {
+        let mut store = Store::new(Fixture::default());
+        let id = store.create_device(new_device("S1"), 0).unwrap().id.clone();
+        let mut broken = store.snapshot();
+        broken.devices[0].status = TokenStatus::Activated;
+        assert!(store.clone().restore(broken).is_err());
+        let mut duplicated = store.snapshot();
+        let mut twin = duplicated.devices[0].clone();
+        twin.id = "other".into();
+        duplicated.devices.push(twin);
+        assert!(store.clone().restore(duplicated).is_err());
+        let mut orphan = store.snapshot();
+        orphan.devices[0].assigned_to = Some("nobody".into());
+        orphan.devices[0].method = Some(MethodRecord { created_millis: 0 });
+        orphan.devices[0].status = TokenStatus::Assigned;
+        assert!(store.restore(orphan).is_err());
+        assert_eq!(
+            store.devices()[0].id,
+            id,
+            "a refused restore changes nothing"
+        );
+    }
+
+    #[test]
+    fn debug_output_hides_secrets() {
+        let mut store = Store::new(Fixture::default());
+        store.create_device(new_device("S1"), 0).unwrap();
+        assert!(!format!("{store:?}").contains(SECRET));
+    }
+}

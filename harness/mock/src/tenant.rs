@@ -149,8 +149,15 @@ impl MockTenantBuilder {
         self
     }
 
-    /// Binds the address and starts serving on the current Tokio runtime.
-    pub async fn start(self) -> Result<MockTenant, MockError> {
+    /// Builds the application without binding a socket, for in-process use (fuzzing, benches):
+    /// drive the router with `tower::ServiceExt::oneshot`; the state gives access to the store
+    /// (for example `state.read(Store::check_invariants)`).
+    pub fn router(self) -> Result<(axum::Router, AppState), MockError> {
+        let (state, _) = self.prepare("http://localhost".into())?;
+        Ok((router::build(state.clone()), state))
+    }
+
+    fn prepare(self, root_url: String) -> Result<(AppState, Fixture), MockError> {
         let fixture = match (&self.fixture, &self.users_file) {
             (Some(fixture), _) => fixture.clone(),
             (None, Some(path)) => Fixture::from_path(path)?,
@@ -163,23 +170,32 @@ impl MockTenantBuilder {
         {
             store.restore(saved)?;
         }
-        let listener = tokio::net::TcpListener::bind(self.addr)
-            .await
-            .map_err(|source| MockError::Bind {
-                addr: self.addr,
-                source,
-            })?;
-        let addr = listener.local_addr().map_err(|source| MockError::Bind {
-            addr: self.addr,
-            source,
-        })?;
         let clock = match self.clock {
             Some((unix, frozen)) => Clock::at(unix, frozen),
             None => Clock::system(),
         };
         let mut settings = self.settings;
-        settings.root_url = format!("http://{addr}");
-        let state = AppState::new(store, clock, self.key, state_file, settings);
+        settings.root_url = root_url;
+        Ok((
+            AppState::new(store, clock, self.key, state_file, settings),
+            fixture,
+        ))
+    }
+
+    /// Binds the address and starts serving on the current Tokio runtime.
+    pub async fn start(self) -> Result<MockTenant, MockError> {
+        let requested = self.addr;
+        let listener = tokio::net::TcpListener::bind(requested)
+            .await
+            .map_err(|source| MockError::Bind {
+                addr: requested,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| MockError::Bind {
+            addr: requested,
+            source,
+        })?;
+        let (state, fixture) = self.prepare(format!("http://{addr}"))?;
         let app = router::build(state.clone());
         let (shutdown, signal) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
