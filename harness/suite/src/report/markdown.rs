@@ -1,0 +1,235 @@
+//! `report.md`: run facts, a summary table, a per-group table, and every case that did not pass with
+//! its reasons and failing exchanges (request line, status, short response body, curl replay line).
+//! Target text is escaped: outside code blocks `<`, `>` and `&` become entities and Markdown syntax
+//! is backslash-escaped; code blocks get a fence longer than any backtick run inside them.
+
+use std::fmt::{self, Display, Formatter};
+
+use super::curl::curl_command;
+use super::excerpt::{self, SHORT_BODY_CHARS};
+use super::model::{CaseReport, Outcome, RunReport, Strength, Summary};
+use super::redact::redacted;
+
+/// The report as Markdown.
+pub fn to_markdown(report: &RunReport) -> String {
+    Markdown(&redacted(report)).to_string()
+}
+
+/// Escapes text for a Markdown paragraph, list item or table cell, on one line.
+fn inline(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\r' | '\n' => out.push(' '),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// The longest run of backticks in `text`.
+fn longest_backtick_run(text: &str) -> usize {
+    let (mut longest, mut run) = (0, 0);
+    for c in text.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    longest
+}
+
+/// A fenced code block whose fence no content can close.
+fn code_block(f: &mut Formatter<'_>, language: &str, content: &str) -> fmt::Result {
+    let fence = "`".repeat(longest_backtick_run(content).max(2) + 1);
+    writeln!(f, "{fence}{language}")?;
+    writeln!(f, "{}", content.trim_end_matches(['\r', '\n']))?;
+    writeln!(f, "{fence}")?;
+    writeln!(f)
+}
+
+fn strength_name(strength: Strength) -> &'static str {
+    match strength {
+        Strength::Documented => "documented",
+        Strength::Inferred => "inferred",
+    }
+}
+
+fn counts_row(f: &mut Formatter<'_>, label: &str, s: &Summary) -> fmt::Result {
+    writeln!(
+        f,
+        "| {label} | {} | {} | {} | {} | {} | {} |",
+        s.total, s.passed, s.failed, s.diverged, s.skipped, s.errored
+    )
+}
+
+const COUNTS_HEADER: &str = "| Total | Pass | Fail | Diverge | Skip | Error |";
+const COUNTS_RULE: &str = "|---:|---:|---:|---:|---:|---:|";
+
+/// Renders a whole report.
+struct Markdown<'a>(&'a RunReport);
+
+impl Display for Markdown<'_> {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        let report = self.0;
+        writeln!(f, "# hwoath conformance report\n")?;
+        writeln!(f, "| Run | {} |", inline(&report.run_id))?;
+        writeln!(f, "|---|---|")?;
+        writeln!(
+            f,
+            "| Target | {} ({}, {}) |",
+            inline(&report.target.base_url),
+            inline(&report.target.kind),
+            inline(&report.target.auth)
+        )?;
+        writeln!(f, "| Tool | hwoath {} |", inline(&report.tool_version))?;
+        writeln!(f, "| Started | {} |", inline(&report.started_at))?;
+        writeln!(f, "| Duration | {} |", excerpt::seconds(report.duration_ms))?;
+        writeln!(f, "| Seed | {} |\n", report.seed)?;
+
+        writeln!(f, "## Summary\n")?;
+        writeln!(f, "| |{}", &COUNTS_HEADER[1..])?;
+        writeln!(f, "|---{COUNTS_RULE}")?;
+        counts_row(f, "all", &Summary::of(&report.cases))?;
+        writeln!(f)?;
+
+        writeln!(f, "## By group\n")?;
+        writeln!(f, "| Group {COUNTS_HEADER}")?;
+        writeln!(f, "|---{COUNTS_RULE}")?;
+        for (group, summary) in excerpt::groups(report) {
+            counts_row(f, &inline(group), &summary)?;
+        }
+        writeln!(f)?;
+
+        let sections = [
+            (Outcome::Fail, "Failures (documented rules)"),
+            (Outcome::Error, "Errors (case could not run)"),
+            (Outcome::Diverge, "Divergences (inferred rules)"),
+        ];
+        for (outcome, heading) in sections {
+            let cases: Vec<&CaseReport> = report
+                .cases
+                .iter()
+                .filter(|c| c.outcome == outcome)
+                .collect();
+            if cases.is_empty() {
+                continue;
+            }
+            writeln!(f, "## {heading}\n")?;
+            for case in cases {
+                case_section(f, case)?;
+            }
+        }
+        let skipped: Vec<&CaseReport> = report
+            .cases
+            .iter()
+            .filter(|c| c.outcome == Outcome::Skip)
+            .collect();
+        if !skipped.is_empty() {
+            writeln!(f, "## Skipped\n")?;
+            for case in skipped {
+                writeln!(
+                    f,
+                    "- {}: {}",
+                    inline(&case.id),
+                    inline(&case.reasons.join("; "))
+                )?;
+            }
+            writeln!(f)?;
+        }
+        Ok(())
+    }
+}
+
+fn case_section(f: &mut Formatter<'_>, case: &CaseReport) -> fmt::Result {
+    writeln!(
+        f,
+        "### {} {}: {}\n",
+        case.outcome.as_str().to_uppercase(),
+        inline(&case.id),
+        inline(&case.title)
+    )?;
+    writeln!(
+        f,
+        "Strength: {}. Source: {}.\n",
+        strength_name(case.strength),
+        inline(&case.source)
+    )?;
+    for reason in &case.reasons {
+        writeln!(f, "- {}", inline(reason))?;
+    }
+    writeln!(f)?;
+    for exchange in excerpt::failing_exchanges(case) {
+        writeln!(
+            f,
+            "#### {}: {} → {}\n",
+            inline(&exchange.step),
+            inline(&excerpt::request_line(exchange)),
+            inline(&excerpt::status_text(exchange))
+        )?;
+        for violation in &exchange.violations {
+            writeln!(
+                f,
+                "- {} ({}): {}",
+                inline(&violation.check),
+                strength_name(violation.strength),
+                inline(&violation.reason)
+            )?;
+        }
+        if !exchange.violations.is_empty() {
+            writeln!(f)?;
+        }
+        if let Some(body) = exchange.response_body.as_deref().filter(|b| !b.is_empty()) {
+            code_block(f, "", &excerpt::shorten(body, SHORT_BODY_CHARS))?;
+        }
+        code_block(f, "sh", &curl_command(exchange))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::fixture;
+
+    #[test]
+    fn inline_text_cannot_open_html_links_or_cells() {
+        assert_eq!(
+            inline("<img src=x> | [a](b) `c` *d*\nnext"),
+            r"&lt;img src=x&gt; \| \[a\](b) \`c\` \*d\* next"
+        );
+    }
+
+    #[test]
+    fn code_fences_outlast_backtick_runs_in_content() {
+        struct Block(&'static str);
+        impl Display for Block {
+            fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+                code_block(f, "", self.0)
+            }
+        }
+        assert_eq!(Block("a\n```\nb").to_string(), "````\na\n```\nb\n````\n\n");
+        assert_eq!(Block("plain").to_string(), "```\nplain\n```\n\n");
+    }
+
+    #[test]
+    fn lists_every_non_pass_case_once_and_no_pass_case() {
+        let text = to_markdown(&fixture::report());
+        for id in [
+            "validation/create-interval-45",
+            "lifecycle/delete-assigned",
+            "odata/top-2",
+        ] {
+            let heading = format!(" {}: ", inline(id));
+            assert_eq!(text.matches(&heading).count(), 1, "{id} in\n{text}");
+        }
+        assert!(text.contains("- authz/app-me: target has no app token"));
+        assert!(!text.contains("rfc/sha1-59"), "{text}");
+        assert!(text.contains("| rfc | 1 | 1 | 0 | 0 | 0 | 0 |"), "{text}");
+    }
+}
