@@ -32,6 +32,9 @@ pub struct MockArgs {
     /// Read the token signing key from this environment variable instead of the public development key.
     #[arg(long, value_name = "VAR")]
     key_env: Option<String>,
+    /// Do not log requests to stderr (logs never contain tokens, secrets or bodies).
+    #[arg(long)]
+    quiet: bool,
 }
 
 /// The signing key: from `--key-env VAR` or the mock's public development key (testing only).
@@ -59,6 +62,14 @@ pub fn fixture(users: Option<&PathBuf>) -> Result<Fixture> {
 
 /// Runs `hwoath mock`.
 pub fn run(args: MockArgs) -> Result<ExitCode> {
+    if !args.quiet {
+        // Another subscriber may already be installed by the caller; then that one is used.
+        let _ = tracing_subscriber::fmt()
+            .with_max_level(tracing_subscriber::filter::LevelFilter::INFO)
+            .with_writer(std::io::stderr)
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .try_init();
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -39,8 +39,18 @@ pub async fn request_context(
         root_url: root_url(request.headers()).unwrap_or_else(|| state.settings.root_url.clone()),
     };
     let graph_shaped = !request.uri().path().contains("/oauth2/");
+    let method = request.method().clone();
+    // The path only: query strings are not logged, and bodies and headers (tokens) never are.
+    let path = request.uri().path().to_owned();
     request.extensions_mut().insert(meta.clone());
     let mut response = next.run(request).await;
+    tracing::info!(
+        request_id = %meta.request_id,
+        %method,
+        %path,
+        status = response.status().as_u16(),
+        "request"
+    );
     if graph_shaped {
         let pending = response.extensions_mut().remove::<PendingEnvelope>();
         let needs_envelope = pending.is_some()
