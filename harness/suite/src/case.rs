@@ -1,0 +1,628 @@
+//! Cases and the run of one case: a [`CaseRun`] sends requests, runs the checks on every exchange,
+//! records expectations that fail, and cleans up what the case created.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::checks;
+use crate::client::{Exchange, Request};
+use crate::context::{RunContext, UserLease};
+use crate::endpoints::{Op, Owner};
+use crate::redact;
+use crate::report::model::{CaseReport, ExchangeRecord, Outcome, Strength, Violation};
+use crate::rules::Rule;
+use crate::target::{Principal, TokenError};
+
+/// A boxed future borrowing the case run.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// The body of a case.
+pub type Script =
+    Arc<dyn for<'r> Fn(&'r mut CaseRun) -> BoxFuture<'r, Result<(), Abort>> + Send + Sync>;
+
+/// Wraps a closure as a [`Script`] (the bound lets the closure's lifetimes be inferred).
+pub fn script<F>(f: F) -> Script
+where
+    F: for<'r> Fn(&'r mut CaseRun) -> BoxFuture<'r, Result<(), Abort>> + Send + Sync + 'static,
+{
+    Arc::new(f)
+}
+
+/// The catalog groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Group {
+    /// RFC 4226/6238 vectors, through the core and replayed through activation.
+    Rfc,
+    /// The doc pages' examples.
+    Docs,
+    /// One case per field rule.
+    Validation,
+    /// The token lifecycle and its illegal transitions.
+    Lifecycle,
+    /// The permission table.
+    Authz,
+    /// Paging, filtering, projection and counting.
+    Odata,
+}
+
+impl Group {
+    /// Every group in catalog order.
+    pub const ALL: [Group; 6] = [
+        Group::Rfc,
+        Group::Docs,
+        Group::Validation,
+        Group::Lifecycle,
+        Group::Authz,
+        Group::Odata,
+    ];
+
+    /// The group's name in ids and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Group::Rfc => "rfc",
+            Group::Docs => "docs",
+            Group::Validation => "validation",
+            Group::Lifecycle => "lifecycle",
+            Group::Authz => "authz",
+            Group::Odata => "odata",
+        }
+    }
+}
+
+/// What a case needs of the target and the run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Needs {
+    /// It creates or changes resources (`--allow-writes` on a real tenant).
+    pub writes: bool,
+    /// It needs a user to assign tokens to.
+    pub user: bool,
+    /// It sets the target's clock, so it runs alone.
+    pub exclusive: bool,
+}
+
+/// One case of the catalog.
+#[derive(Clone)]
+pub struct Case {
+    /// Stable id `group/name`.
+    pub id: String,
+    /// One line saying what it shows.
+    pub title: String,
+    /// Its group.
+    pub group: Group,
+    /// The rule it mainly tests (strength and source).
+    pub rule: Rule,
+    /// What it needs.
+    pub needs: Needs,
+    /// What it does.
+    pub script: Script,
+}
+
+impl Case {
+    /// A case in `group` named `name`, testing `rule`.
+    pub fn new(
+        group: Group,
+        name: &str,
+        title: impl Into<String>,
+        rule: Rule,
+        script: Script,
+    ) -> Self {
+        Self {
+            id: format!("{}/{name}", group.as_str()),
+            title: title.into(),
+            group,
+            rule,
+            needs: Needs::default(),
+            script,
+        }
+    }
+
+    /// The same case, marked as creating resources.
+    pub fn writes(mut self) -> Self {
+        self.needs.writes = true;
+        self
+    }
+
+    /// The same case, marked as needing a user (implies writes).
+    pub fn with_user(mut self) -> Self {
+        self.needs.user = true;
+        self.needs.writes = true;
+        self
+    }
+
+    /// The same case, marked as setting the clock (runs alone).
+    pub fn exclusive(mut self) -> Self {
+        self.needs.exclusive = true;
+        self
+    }
+}
+
+/// Why a case stopped early.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Abort {
+    /// The case does not apply to this target.
+    Skip(String),
+    /// The target could not be reached or answered nothing usable.
+    Error(String),
+    /// A step the rest depends on failed; its violation is already recorded.
+    Stop,
+}
+
+impl From<TokenError> for Abort {
+    fn from(error: TokenError) -> Self {
+        match error {
+            TokenError::CannotMint => Abort::Skip(error.to_string()),
+            TokenError::Failed(_) => Abort::Error(error.to_string()),
+        }
+    }
+}
+
+/// A device a case created, to remove when it ends.
+#[derive(Debug, Clone)]
+pub struct Created {
+    /// The device id.
+    pub id: String,
+}
+
+/// The state of one running case.
+pub struct CaseRun {
+    ctx: Arc<RunContext>,
+    records: Vec<ExchangeRecord>,
+    reasons: Vec<(Strength, String)>,
+    created: Vec<Created>,
+    secrets: Vec<String>,
+    lease: Option<UserLease>,
+    clock_set: bool,
+}
+
+/// Largest body text kept in a record.
+const RECORD_BODY_LIMIT: usize = 64 * 1024;
+
+fn truncate(mut text: String) -> String {
+    if text.len() > RECORD_BODY_LIMIT {
+        let mut cut = RECORD_BODY_LIMIT;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text.truncate(cut);
+        text.push_str("…[truncated]");
+    }
+    text
+}
+
+impl CaseRun {
+    /// A fresh run of one case in `ctx`.
+    pub fn new(ctx: Arc<RunContext>) -> Self {
+        let secrets = ctx.target.credentials().secrets();
+        Self {
+            ctx,
+            records: Vec::new(),
+            reasons: Vec::new(),
+            created: Vec::new(),
+            secrets,
+            lease: None,
+            clock_set: false,
+        }
+    }
+
+    /// The run's shared context.
+    pub fn ctx(&self) -> &Arc<RunContext> {
+        &self.ctx
+    }
+
+    /// Remembers a secret so every record masks it.
+    pub fn remember_secret(&mut self, secret: &str) {
+        self.secrets.push(secret.to_owned());
+    }
+
+    /// Sends `request` for operation `op`, runs every check, and records the exchange. A missing
+    /// response aborts the case as an error with the transport reason.
+    pub async fn send(&mut self, op: Op, request: Request) -> Result<Exchange, Abort> {
+        let exchange = self.ctx.target.client().send(request).await;
+        let violations = checks::run_all(&exchange, op);
+        for violation in &violations {
+            self.reasons.push((
+                violation.strength,
+                format!(
+                    "{}: {} ({})",
+                    exchange.request.step, violation.reason, violation.check
+                ),
+            ));
+        }
+        self.record(&exchange, violations);
+        match &exchange.error {
+            Some(error) if exchange.status.is_none() => Err(Abort::Error(format!(
+                "{}: {} {} -> {error}",
+                exchange.request.step, exchange.request.method, exchange.request.url
+            ))),
+            Some(error) => Err(Abort::Error(format!(
+                "{}: response {} incomplete: {error}",
+                exchange.request.step,
+                exchange.status.unwrap_or_default()
+            ))),
+            None => Ok(exchange),
+        }
+    }
+
+    fn record(&mut self, exchange: &Exchange, violations: Vec<Violation>) {
+        let request = &exchange.request;
+        let mut request_headers = vec![(
+            "client-request-id".to_owned(),
+            exchange.client_request_id.clone(),
+        )];
+        if request.bearer.is_some() {
+            request_headers.push((
+                "authorization".to_owned(),
+                redact::header_value("authorization", "Bearer x"),
+            ));
+        }
+        if let Some(content_type) = request.content_type() {
+            request_headers.push(("content-type".to_owned(), content_type.to_owned()));
+        }
+        for (name, value) in &request.headers {
+            request_headers.push((name.clone(), redact::header_value(name, value)));
+        }
+        let response_headers = exchange
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                (
+                    name.clone(),
+                    redact::mask(redact::header_value(name, value), &self.secrets),
+                )
+            })
+            .collect();
+        self.records.push(ExchangeRecord {
+            step: request.step.clone(),
+            method: request.method.to_string(),
+            url: redact::mask(request.url.clone(), &self.secrets),
+            request_headers,
+            request_body: request
+                .body_bytes()
+                .map(|bytes| truncate(redact::body_text(&bytes, &self.secrets))),
+            status: exchange.status,
+            response_headers,
+            response_body: (!exchange.body.is_empty())
+                .then(|| truncate(redact::body_text(&exchange.body, &self.secrets))),
+            error: exchange.error.as_ref().map(ToString::to_string),
+            elapsed_ms: exchange.elapsed.as_millis() as u64,
+            violations,
+        });
+    }
+
+    /// Records a violation of `rule` unless `holds`.
+    pub fn expect(&mut self, holds: bool, rule: Rule, reason: impl FnOnce() -> String) -> bool {
+        if !holds {
+            self.reasons.push((
+                rule.strength,
+                format!("{} [{}: {}]", reason(), rule.id, rule.source),
+            ));
+        }
+        holds
+    }
+
+    /// Records a violation of `rule` unless the exchange's status is one of `statuses`.
+    pub fn expect_status(&mut self, exchange: &Exchange, statuses: &[u16], rule: Rule) -> bool {
+        let status = exchange.status.unwrap_or_default();
+        self.expect(statuses.contains(&status), rule, || {
+            format!(
+                "{}: expected {}, got {status}{}",
+                exchange.request.step,
+                statuses
+                    .iter()
+                    .map(u16::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" or "),
+                error_code(exchange)
+                    .map(|code| format!(" ({code})"))
+                    .unwrap_or_default()
+            )
+        })
+    }
+
+    /// Like [`CaseRun::expect_status`], but stops the case when it does not hold.
+    pub fn require_status(
+        &mut self,
+        exchange: &Exchange,
+        statuses: &[u16],
+        rule: Rule,
+    ) -> Result<(), Abort> {
+        if self.expect_status(exchange, statuses, rule) {
+            Ok(())
+        } else {
+            Err(Abort::Stop)
+        }
+    }
+
+    /// Records a divergence when an error's code is not `code` (the exact codes are inferred).
+    pub fn expect_error_code(&mut self, exchange: &Exchange, code: &str) {
+        if exchange.status.is_some_and(|s| s >= 400) {
+            let actual = error_code(exchange);
+            self.expect(
+                actual.as_deref() == Some(code),
+                crate::rules::ERROR_CODE,
+                || {
+                    format!(
+                        "{}: error code {actual:?}, expected {code:?}",
+                        exchange.request.step
+                    )
+                },
+            );
+        }
+    }
+
+    /// A token acting as `principal`; skips the case when the target cannot mint it.
+    pub async fn token(&mut self, principal: &Principal) -> Result<String, Abort> {
+        let token = self.ctx.target.token(principal).await?;
+        self.secrets.push(token.clone());
+        Ok(token)
+    }
+
+    /// The admin token.
+    pub async fn admin(&mut self) -> Result<String, Abort> {
+        self.token(&Principal::Admin).await
+    }
+
+    /// A user to assign tokens to, held by this case alone until it ends.
+    pub async fn user(&mut self) -> Result<String, Abort> {
+        self.users(1).await.map(|mut users| users.remove(0))
+    }
+
+    /// `count` different users held by this case alone, taken all at once on the case's first call
+    /// (later calls return the same users, so call it first with the largest count the case needs).
+    pub async fn users(&mut self, count: usize) -> Result<Vec<String>, Abort> {
+        if self.lease.is_none() {
+            self.lease = Some(self.ctx.users.lease(count).await.ok_or_else(|| {
+                Abort::Skip(format!(
+                    "needs {count} user(s) to assign tokens to (give --user ID)"
+                ))
+            })?);
+        }
+        let held = self
+            .lease
+            .as_ref()
+            .map(|lease| lease.users().to_vec())
+            .unwrap_or_default();
+        if held.len() < count {
+            return Err(Abort::Error(format!(
+                "the case took {} user(s) first, then asked for {count}",
+                held.len()
+            )));
+        }
+        Ok(held[..count].to_vec())
+    }
+
+    /// A new serial number tagged with the run id.
+    pub fn serial(&self) -> String {
+        self.ctx.tag.serial()
+    }
+
+    /// The display name every created resource carries.
+    pub fn display_name(&self) -> String {
+        self.ctx.tag.display_name()
+    }
+
+    /// Registers a created device for removal at the end of the case.
+    pub fn created(&mut self, exchange: &Exchange) -> Option<String> {
+        let id = exchange.str_at("/id")?;
+        self.created.push(Created { id: id.clone() });
+        Some(id)
+    }
+
+    /// Registers a device id (created some other way, e.g. in bulk) for removal.
+    pub fn created_id(&mut self, id: &str) {
+        self.created.push(Created { id: id.to_owned() });
+    }
+
+    /// The target's time: its test clock when it has one, this machine's clock otherwise.
+    pub async fn target_now(&mut self) -> Result<u64, Abort> {
+        match self.ctx.target.controls() {
+            Some(controls) => {
+                let exchange = self
+                    .ctx
+                    .target
+                    .client()
+                    .send(Request::new(
+                        "read clock",
+                        Method::GET,
+                        format!("{controls}/clock"),
+                    ))
+                    .await;
+                exchange
+                    .json()
+                    .and_then(|v| v["unix"].as_u64())
+                    .ok_or_else(|| {
+                        Abort::Error(format!(
+                            "reading the target's clock failed: {:?}",
+                            exchange.status
+                        ))
+                    })
+            }
+            None => Ok(std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or_default()),
+        }
+    }
+
+    /// Sets the target's clock (frozen); skips when the target has no clock control.
+    pub async fn set_clock(&mut self, unix: u64) -> Result<(), Abort> {
+        let controls = self
+            .ctx
+            .target
+            .controls()
+            .ok_or_else(|| {
+                Abort::Skip("needs a target whose clock can be set (mock test controls)".to_owned())
+            })?
+            .to_owned();
+        let exchange = self
+            .ctx
+            .target
+            .client()
+            .send(
+                Request::new("set clock", Method::PUT, format!("{controls}/clock"))
+                    .json(json!({"unix": unix, "frozen": true})),
+            )
+            .await;
+        if exchange.status == Some(200) {
+            self.clock_set = true;
+            Ok(())
+        } else {
+            Err(Abort::Error(format!(
+                "setting the clock failed: {:?}",
+                exchange.status
+            )))
+        }
+    }
+
+    /// Puts a clock this case set back to this machine's time, running.
+    async fn restore_clock(&mut self) -> Option<String> {
+        let controls = self.ctx.target.controls()?.to_owned();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or_default();
+        let exchange = self
+            .ctx
+            .target
+            .client()
+            .send(
+                Request::new("restore clock", Method::PUT, format!("{controls}/clock"))
+                    .json(json!({"unix": now, "frozen": false})),
+            )
+            .await;
+        (exchange.status != Some(200))
+            .then(|| format!("clock: restoring answered {:?}", exchange.status))
+    }
+
+    /// Builds the report of the case from what happened.
+    pub fn finish(self, case: &Case, result: Result<(), Abort>, started: Instant) -> CaseReport {
+        let mut reasons: Vec<String> = Vec::new();
+        let outcome = match &result {
+            Err(Abort::Skip(reason)) => {
+                reasons.push(reason.clone());
+                Outcome::Skip
+            }
+            Err(Abort::Error(reason)) => {
+                reasons.push(reason.clone());
+                reasons.extend(self.reasons.iter().map(|(_, r)| r.clone()));
+                Outcome::Error
+            }
+            Ok(()) | Err(Abort::Stop) => {
+                reasons.extend(self.reasons.iter().map(|(_, r)| r.clone()));
+                if self.reasons.iter().any(|(s, _)| *s == Strength::Documented) {
+                    Outcome::Fail
+                } else if self.reasons.is_empty() {
+                    Outcome::Pass
+                } else {
+                    Outcome::Diverge
+                }
+            }
+        };
+        CaseReport {
+            id: case.id.clone(),
+            title: case.title.clone(),
+            group: case.group.as_str().to_owned(),
+            strength: case.rule.strength,
+            source: case.rule.source.to_owned(),
+            outcome,
+            reasons: reasons
+                .into_iter()
+                .map(|r| redact::mask(r, &self.secrets))
+                .collect(),
+            duration_ms: started.elapsed().as_millis() as u64,
+            exchanges: self.records,
+        }
+    }
+
+    /// Removes what the case created: unassigns each device from whoever holds it, then deletes it.
+    /// Returns one line per device that could not be removed.
+    pub async fn clean_up(&mut self) -> Vec<String> {
+        let mut leftovers = Vec::new();
+        if std::mem::take(&mut self.clock_set) {
+            leftovers.extend(self.restore_clock().await);
+        }
+        let created = std::mem::take(&mut self.created);
+        if created.is_empty() {
+            return leftovers;
+        }
+        let Ok(token) = self.ctx.target.token(&Principal::Admin).await else {
+            leftovers.extend(
+                created
+                    .iter()
+                    .map(|c| format!("{}: no admin token for cleanup", c.id)),
+            );
+            return leftovers;
+        };
+        for device in created {
+            if let Err(reason) = remove_device(&self.ctx, &token, &device.id).await {
+                leftovers.push(format!("{}: {reason}", device.id));
+            }
+        }
+        leftovers
+    }
+}
+
+/// The Graph error code of an error response.
+pub fn error_code(exchange: &Exchange) -> Option<String> {
+    exchange
+        .json()?
+        .pointer("/error/code")?
+        .as_str()
+        .map(str::to_owned)
+}
+
+/// Unassigns a device from its holder (if any) and deletes it; a device already gone is fine.
+pub async fn remove_device(ctx: &RunContext, token: &str, id: &str) -> Result<(), String> {
+    let client = ctx.target.client();
+    let urls = ctx.target.urls();
+    let get = client
+        .send(Request::new("cleanup: get", Method::GET, urls.device(id)).bearer(Some(token)))
+        .await;
+    match get.status {
+        Some(404) => return Ok(()),
+        Some(200) => {}
+        other => return Err(format!("get answered {other:?}")),
+    }
+    let holder = get.json().and_then(|v| {
+        v.pointer("/assignedTo/id")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    });
+    if let Some(user) = holder {
+        let unassign = client
+            .send(
+                Request::new(
+                    "cleanup: unassign",
+                    Method::DELETE,
+                    urls.method(&Owner::User(user), id),
+                )
+                .bearer(Some(token)),
+            )
+            .await;
+        if !matches!(unassign.status, Some(204 | 404)) {
+            return Err(format!("unassign answered {:?}", unassign.status));
+        }
+    }
+    let delete = client
+        .send(Request::new("cleanup: delete", Method::DELETE, urls.device(id)).bearer(Some(token)))
+        .await;
+    match delete.status {
+        Some(204 | 404) => Ok(()),
+        other => Err(format!("delete answered {other:?}")),
+    }
+}
+
+/// Waits at most `limit` for a case's script; a case that hangs becomes an error.
+pub async fn run_script(case: &Case, run: &mut CaseRun, limit: Duration) -> Result<(), Abort> {
+    match tokio::time::timeout(limit, (case.script)(run)).await {
+        Ok(result) => result,
+        Err(_) => Err(Abort::Error(format!(
+            "the case did not finish within {limit:?}"
+        ))),
+    }
+}

@@ -1,0 +1,197 @@
+//! Steps many cases share: create a token, assign it, compute and submit codes, read its status.
+
+use hwoath_otp::{Algorithm, Secret, Totp};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::case::{Abort, CaseRun};
+use crate::client::{Exchange, Request};
+use crate::endpoints::{Op, Owner};
+use crate::rules::{self, Rule};
+
+/// A token to create.
+#[derive(Debug, Clone)]
+pub struct Token {
+    /// Base32 secret.
+    pub secret: String,
+    /// 30 or 60.
+    pub interval: u64,
+    /// `hmacsha1` or `hmacsha256`.
+    pub hash: &'static str,
+}
+
+impl Token {
+    /// A token with a fresh random 20-byte secret, 30 s, HMAC-SHA-1.
+    pub fn random() -> Self {
+        let mut bytes = uuid::Uuid::new_v4().as_bytes().to_vec();
+        bytes.extend_from_slice(&uuid::Uuid::new_v4().as_bytes()[..4]);
+        Self {
+            secret: Secret::from_bytes(bytes).to_base32(),
+            interval: 30,
+            hash: "hmacsha1",
+        }
+    }
+
+    /// The same token with another hash function.
+    pub fn hash(mut self, hash: &'static str) -> Self {
+        self.hash = hash;
+        self
+    }
+
+    /// The same token with another interval.
+    pub fn interval(mut self, interval: u64) -> Self {
+        self.interval = interval;
+        self
+    }
+
+    /// The six-digit code of time step `step`.
+    pub fn code_at_step(&self, step: u64) -> String {
+        self.totp().generate_step(step).to_string()
+    }
+
+    /// The time step holding `unix`.
+    pub fn step_at(&self, unix: u64) -> u64 {
+        unix / self.interval
+    }
+
+    fn totp(&self) -> Totp {
+        let algorithm = if self.hash == "hmacsha256" {
+            Algorithm::Sha256
+        } else {
+            Algorithm::Sha1
+        };
+        let secret = Secret::from_base32(&self.secret).expect("the suite's own secrets are Base32");
+        Totp::new(&secret, algorithm, 6, self.interval).expect("6 digits and a positive period")
+    }
+
+    /// A create body for this token with the run's serial and display name.
+    pub fn create_body(&self, run: &mut CaseRun) -> Value {
+        run.remember_secret(&self.secret);
+        json!({
+            "serialNumber": run.serial(),
+            "manufacturer": "Contoso",
+            "model": "Hardware Token 1000",
+            "secretKey": self.secret,
+            "timeIntervalInSeconds": self.interval,
+            "hashFunction": self.hash,
+            "displayName": run.display_name(),
+        })
+    }
+}
+
+/// Creates a device from `body` as the admin; stops the case unless it answers 201. Returns its id.
+pub async fn create(run: &mut CaseRun, body: Value) -> Result<String, Abort> {
+    let exchange = send_create(run, "create device", body).await?;
+    run.require_status(&exchange, &[201], rules::CREATE_CREATED)?;
+    run.created(&exchange)
+        .ok_or_else(|| Abort::Error("create answered 201 without an id".to_owned()))
+}
+
+/// Sends a create body as the admin and registers whatever gets created.
+pub async fn send_create(run: &mut CaseRun, step: &str, body: Value) -> Result<Exchange, Abort> {
+    let token = run.admin().await?;
+    let url = run.ctx().target.urls().devices();
+    let exchange = run
+        .send(
+            Op::CreateDevice,
+            Request::new(step, Method::POST, url)
+                .bearer(Some(&token))
+                .json(body),
+        )
+        .await?;
+    if exchange.is_success() {
+        run.created(&exchange);
+    }
+    Ok(exchange)
+}
+
+/// Creates a token and returns its device id.
+pub async fn create_token(run: &mut CaseRun, token: &Token) -> Result<String, Abort> {
+    let body = token.create_body(run);
+    create(run, body).await
+}
+
+/// Sends an admin request for `op`.
+pub async fn admin_send(run: &mut CaseRun, op: Op, request: Request) -> Result<Exchange, Abort> {
+    let token = run.admin().await?;
+    run.send(op, request.bearer(Some(&token))).await
+}
+
+/// Assigns a device to `user`; stops the case unless it answers 201.
+pub async fn assign(run: &mut CaseRun, user: &str, device: &str) -> Result<(), Abort> {
+    let exchange = send_assign(run, user, device).await?;
+    run.require_status(&exchange, &[201], rules::ASSIGN)
+}
+
+/// Sends an assignment of a device to `user` as the admin.
+pub async fn send_assign(run: &mut CaseRun, user: &str, device: &str) -> Result<Exchange, Abort> {
+    let url = run
+        .ctx()
+        .target
+        .urls()
+        .methods(&Owner::User(user.to_owned()));
+    admin_send(
+        run,
+        Op::Assign,
+        Request::new("assign", Method::POST, url).json(json!({"device": {"id": device}})),
+    )
+    .await
+}
+
+/// Sends an activation of `device` held by `user` with `code`.
+pub async fn send_activate(
+    run: &mut CaseRun,
+    user: &str,
+    device: &str,
+    code: Value,
+) -> Result<Exchange, Abort> {
+    let url =
+        run.ctx()
+            .target
+            .urls()
+            .method_action(&Owner::User(user.to_owned()), device, "activate");
+    admin_send(
+        run,
+        Op::Activate,
+        Request::new("activate", Method::POST, url).json(json!({"verificationCode": code})),
+    )
+    .await
+}
+
+/// The device's status as the target reports it.
+pub async fn status(run: &mut CaseRun, device: &str) -> Result<Option<String>, Abort> {
+    let url = run.ctx().target.urls().device(device);
+    let exchange = admin_send(
+        run,
+        Op::GetDevice,
+        Request::new("get device", Method::GET, url),
+    )
+    .await?;
+    Ok(exchange.str_at("/status"))
+}
+
+/// Records a violation of `rule` unless the device's status is `expected`.
+pub async fn expect_device_status(
+    run: &mut CaseRun,
+    device: &str,
+    expected: &str,
+    rule: Rule,
+) -> Result<(), Abort> {
+    let actual = status(run, device).await?;
+    run.expect(actual.as_deref() == Some(expected), rule, || {
+        format!("status is {actual:?}, expected {expected:?}")
+    });
+    Ok(())
+}
+
+/// The target's current step for `token`, waiting out the last two seconds of a step on a running clock
+/// so the code cannot expire in flight.
+pub async fn current_step(run: &mut CaseRun, token: &Token) -> Result<u64, Abort> {
+    let now = run.target_now().await?;
+    let into_step = now % token.interval;
+    if token.interval - into_step <= 2 {
+        tokio::time::sleep(std::time::Duration::from_secs(token.interval - into_step)).await;
+        return Ok(token.step_at(run.target_now().await?));
+    }
+    Ok(token.step_at(now))
+}

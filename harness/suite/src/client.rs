@@ -1,0 +1,409 @@
+//! The HTTP client every case talks through: connection reuse, a per-request deadline, bounded
+//! concurrency, a body size cap, retries of 429/503 that honour `Retry-After` within a budget, a
+//! `client-request-id` per request, and no redirects (credentials never follow to another host).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use serde_json::Value;
+use tokio::sync::Semaphore;
+
+/// Limits of the client.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// Deadline of one attempt, body included.
+    pub timeout: Duration,
+    /// Most time spent waiting on `Retry-After` for one request, all retries together.
+    pub retry_budget: Duration,
+    /// Most attempts of one request.
+    pub max_attempts: u32,
+    /// Largest response body read; the rest is refused as too large.
+    pub max_body: usize,
+    /// Requests in flight at once.
+    pub jobs: usize,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        Self {
+            timeout: Duration::from_secs(10),
+            retry_budget: Duration::from_secs(15),
+            max_attempts: 4,
+            max_body: 4 * 1024 * 1024,
+            jobs: 8,
+        }
+    }
+}
+
+/// A request body.
+#[derive(Debug, Clone, Default)]
+pub enum Body {
+    /// No body.
+    #[default]
+    None,
+    /// JSON, sent with `Content-Type: application/json`.
+    Json(Value),
+    /// Raw bytes with an optional content type (for malformed and mistyped bodies).
+    Raw {
+        /// The `Content-Type` header, if any.
+        content_type: Option<String>,
+        /// The bytes sent.
+        bytes: Vec<u8>,
+    },
+}
+
+/// One request a case sends.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// What this step of the case does, e.g. `create device`.
+    pub step: String,
+    /// HTTP method.
+    pub method: Method,
+    /// Absolute URL.
+    pub url: String,
+    /// Bearer token, if any.
+    pub bearer: Option<String>,
+    /// Body.
+    pub body: Body,
+    /// Extra headers.
+    pub headers: Vec<(String, String)>,
+}
+
+impl Request {
+    /// A request of `method` to `url`.
+    pub fn new(step: impl Into<String>, method: Method, url: impl Into<String>) -> Self {
+        Self {
+            step: step.into(),
+            method,
+            url: url.into(),
+            bearer: None,
+            body: Body::None,
+            headers: Vec::new(),
+        }
+    }
+
+    /// The same request with a JSON body.
+    pub fn json(mut self, value: Value) -> Self {
+        self.body = Body::Json(value);
+        self
+    }
+
+    /// The same request with raw bytes and an optional content type.
+    pub fn raw(mut self, content_type: Option<&str>, bytes: impl Into<Vec<u8>>) -> Self {
+        self.body = Body::Raw {
+            content_type: content_type.map(str::to_owned),
+            bytes: bytes.into(),
+        };
+        self
+    }
+
+    /// The same request carrying `token` as a bearer token (or none).
+    pub fn bearer(mut self, token: Option<&str>) -> Self {
+        self.bearer = token.map(str::to_owned);
+        self
+    }
+
+    /// The same request with one more header.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// The body bytes as sent.
+    pub fn body_bytes(&self) -> Option<Vec<u8>> {
+        match &self.body {
+            Body::None => None,
+            Body::Json(value) => Some(value.to_string().into_bytes()),
+            Body::Raw { bytes, .. } => Some(bytes.clone()),
+        }
+    }
+
+    /// The `Content-Type` sent with the body, if any.
+    pub fn content_type(&self) -> Option<&str> {
+        match &self.body {
+            Body::None => None,
+            Body::Json(_) => Some("application/json"),
+            Body::Raw { content_type, .. } => content_type.as_deref(),
+        }
+    }
+}
+
+/// Why no (complete) response came.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransportError {
+    /// No complete response within the deadline.
+    #[error("no complete response within {0:?}")]
+    Timeout(Duration),
+    /// The connection could not be made.
+    #[error("connection failed: {0}")]
+    Connect(String),
+    /// The response body was larger than the cap.
+    #[error("response body larger than {0} bytes")]
+    TooLarge(usize),
+    /// The connection broke or the response was not valid HTTP.
+    #[error("{0}")]
+    Broken(String),
+}
+
+/// A request and what came back.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    /// The request as sent.
+    pub request: Request,
+    /// The `client-request-id` sent.
+    pub client_request_id: String,
+    /// Response status, if a response came.
+    pub status: Option<u16>,
+    /// Response headers, names lower-case.
+    pub headers: Vec<(String, String)>,
+    /// Response body (possibly partial when `error` is set).
+    pub body: Vec<u8>,
+    /// Why the response is missing or incomplete.
+    pub error: Option<TransportError>,
+    /// Time of the last attempt.
+    pub elapsed: Duration,
+    /// How many attempts were made (retries of 429/503 included).
+    pub attempts: u32,
+}
+
+impl Exchange {
+    /// The first value of header `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+
+    /// The body parsed as JSON, if it is JSON.
+    pub fn json(&self) -> Option<Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+
+    /// The body's string property at a JSON pointer, e.g. `/id`.
+    pub fn str_at(&self, pointer: &str) -> Option<String> {
+        self.json()?.pointer(pointer)?.as_str().map(str::to_owned)
+    }
+
+    /// Whether the status is 2xx.
+    pub fn is_success(&self) -> bool {
+        self.status
+            .is_some_and(|status| (200..300).contains(&status))
+    }
+}
+
+/// The shared HTTP client.
+#[derive(Debug, Clone)]
+pub struct HttpClient {
+    http: reqwest::Client,
+    config: ClientConfig,
+    permits: Arc<Semaphore>,
+}
+
+/// Could not build the HTTP client.
+#[derive(Debug, thiserror::Error)]
+#[error("could not build the HTTP client: {0}")]
+pub struct ClientBuildError(#[from] reqwest::Error);
+
+/// `Retry-After` in seconds (fractional allowed; an HTTP date or garbage counts as one second).
+fn retry_after(exchange: &Exchange) -> Duration {
+    exchange
+        .header("retry-after")
+        .and_then(|value| value.trim().parse::<f64>().ok())
+        .filter(|seconds| seconds.is_finite() && *seconds >= 0.0)
+        .map(|seconds| Duration::from_secs_f64(seconds.min(3600.0)))
+        .unwrap_or(Duration::from_secs(1))
+}
+
+impl HttpClient {
+    /// Builds the client.
+    pub fn new(config: ClientConfig) -> Result<Self, ClientBuildError> {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(config.timeout)
+            .connect_timeout(config.timeout.min(Duration::from_secs(5)))
+            .pool_max_idle_per_host(config.jobs.max(1))
+            .user_agent(concat!("hwoath/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        Ok(Self {
+            http,
+            permits: Arc::new(Semaphore::new(config.jobs.max(1))),
+            config,
+        })
+    }
+
+    /// The client's limits.
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
+    /// Sends `request`, retrying 429/503 within the retry budget; never fails, the exchange says what
+    /// happened.
+    pub async fn send(&self, request: Request) -> Exchange {
+        let client_request_id = uuid::Uuid::new_v4().to_string();
+        let mut waited = Duration::ZERO;
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let mut exchange = self.attempt(&request, &client_request_id).await;
+            exchange.attempts = attempts;
+            let retryable = matches!(exchange.status, Some(429 | 503));
+            if !retryable || attempts >= self.config.max_attempts {
+                return exchange;
+            }
+            let wait = retry_after(&exchange);
+            if waited + wait > self.config.retry_budget {
+                return exchange;
+            }
+            tracing::debug!(step = %request.step, ?wait, "retrying after {:?}", exchange.status);
+            tokio::time::sleep(wait).await;
+            waited += wait;
+        }
+    }
+
+    async fn attempt(&self, request: &Request, client_request_id: &str) -> Exchange {
+        let _permit = self.permits.acquire().await;
+        let started = Instant::now();
+        let mut builder = self
+            .http
+            .request(request.method.clone(), &request.url)
+            .header("client-request-id", client_request_id)
+            .header("accept", "application/json");
+        if let Some(token) = &request.bearer {
+            builder = builder.bearer_auth(token);
+        }
+        if let Some(content_type) = request.content_type() {
+            builder = builder.header("content-type", content_type);
+        }
+        for (name, value) in &request.headers {
+            builder = builder.header(name, value);
+        }
+        if let Some(bytes) = request.body_bytes() {
+            builder = builder.body(bytes);
+        }
+        let mut exchange = Exchange {
+            request: request.clone(),
+            client_request_id: client_request_id.to_owned(),
+            status: None,
+            headers: Vec::new(),
+            body: Vec::new(),
+            error: None,
+            elapsed: Duration::ZERO,
+            attempts: 1,
+        };
+        match builder.send().await {
+            Err(error) => exchange.error = Some(self.classify(&error)),
+            Ok(mut response) => {
+                exchange.status = Some(response.status().as_u16());
+                exchange.headers = response
+                    .headers()
+                    .iter()
+                    .map(|(name, value)| {
+                        let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+                        (name.as_str().to_owned(), value)
+                    })
+                    .collect();
+                loop {
+                    match response.chunk().await {
+                        Ok(Some(chunk)) => {
+                            if exchange.body.len() + chunk.len() > self.config.max_body {
+                                exchange.error =
+                                    Some(TransportError::TooLarge(self.config.max_body));
+                                break;
+                            }
+                            exchange.body.extend_from_slice(&chunk);
+                        }
+                        Ok(None) => break,
+                        Err(error) => {
+                            exchange.error = Some(self.classify(&error));
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        exchange.elapsed = started.elapsed();
+        exchange
+    }
+
+    fn classify(&self, error: &reqwest::Error) -> TransportError {
+        if error.is_timeout() {
+            TransportError::Timeout(self.config.timeout)
+        } else if error.is_connect() {
+            TransportError::Connect(root_cause(error))
+        } else {
+            TransportError::Broken(root_cause(error))
+        }
+    }
+}
+
+/// The innermost cause of an error, which names what really went wrong (refused, reset, ...).
+fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut current = error;
+    while let Some(source) = current.source() {
+        current = source;
+    }
+    current.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn exchange_with(headers: &[(&str, &str)]) -> Exchange {
+        Exchange {
+            request: Request::new("x", Method::GET, "http://127.0.0.1/"),
+            client_request_id: String::new(),
+            status: Some(429),
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            body: Vec::new(),
+            error: None,
+            elapsed: Duration::ZERO,
+            attempts: 1,
+        }
+    }
+
+    #[test]
+    fn retry_after_reads_fractional_seconds_and_falls_back_to_one() {
+        assert_eq!(
+            retry_after(&exchange_with(&[("retry-after", "0.25")])),
+            Duration::from_millis(250)
+        );
+        assert_eq!(
+            retry_after(&exchange_with(&[("retry-after", "3")])),
+            Duration::from_secs(3)
+        );
+        assert_eq!(
+            retry_after(&exchange_with(&[("retry-after", "-1")])),
+            Duration::from_secs(1)
+        );
+        assert_eq!(
+            retry_after(&exchange_with(&[(
+                "retry-after",
+                "Wed, 21 Oct 2026 07:28:00 GMT"
+            )])),
+            Duration::from_secs(1)
+        );
+        assert_eq!(retry_after(&exchange_with(&[])), Duration::from_secs(1));
+    }
+
+    #[tokio::test]
+    async fn a_refused_connection_is_an_exchange_with_a_reason() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/beta", listener.local_addr().unwrap());
+        drop(listener);
+        let client = HttpClient::new(ClientConfig::default()).unwrap();
+        let exchange = client.send(Request::new("probe", Method::GET, url)).await;
+        assert_eq!(exchange.status, None);
+        assert!(
+            matches!(exchange.error, Some(TransportError::Connect(_))),
+            "{:?}",
+            exchange.error
+        );
+    }
+}

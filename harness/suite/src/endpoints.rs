@@ -1,0 +1,193 @@
+//! The endpoints under test, their URLs, and the statuses their pages (and Graph's error page) list.
+
+/// The inventory collection path under the base URL.
+pub const DEVICES: &str = "/directory/authenticationMethodDevices/hardwareOathDevices";
+
+/// Whose per-user methods a request addresses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Owner {
+    /// `/me/...` (the signed-in user of a delegated token).
+    Me,
+    /// `/users/{id}/...`.
+    User(String),
+}
+
+impl Owner {
+    fn path(&self) -> String {
+        match self {
+            Owner::Me => "/me/authentication/hardwareOathMethods".to_owned(),
+            Owner::User(id) => format!("/users/{id}/authentication/hardwareOathMethods"),
+        }
+    }
+}
+
+/// An operation of the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// GET the inventory.
+    ListDevices,
+    /// GET one device.
+    GetDevice,
+    /// POST a device.
+    CreateDevice,
+    /// PATCH the inventory with a delta body.
+    BulkCreate,
+    /// PATCH one device.
+    UpdateDevice,
+    /// DELETE one device.
+    DeleteDevice,
+    /// GET a user's methods.
+    ListMethods,
+    /// GET one method.
+    GetMethod,
+    /// POST a method (assign).
+    Assign,
+    /// DELETE a method (unassign).
+    Unassign,
+    /// POST activate.
+    Activate,
+    /// POST deactivate.
+    Deactivate,
+    /// POST assignAndActivate.
+    AssignAndActivate,
+    /// POST assignAndActivateBySerialNumber.
+    AssignAndActivateBySerial,
+}
+
+/// What a successful response body holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Payload {
+    /// A device entity.
+    Device,
+    /// A collection of devices.
+    Devices,
+    /// A method entity.
+    Method,
+    /// A collection of methods.
+    Methods,
+    /// No body (204).
+    Empty,
+    /// A bulk result (shape undocumented).
+    Bulk,
+}
+
+/// Client-error statuses Graph's error page lists that any operation may answer.
+const CLIENT_ERRORS: [u16; 9] = [400, 401, 403, 404, 405, 409, 413, 415, 429];
+
+impl Op {
+    /// The success statuses the operation's page documents.
+    pub fn success(self) -> &'static [u16] {
+        match self {
+            Op::ListDevices | Op::GetDevice | Op::ListMethods | Op::GetMethod => &[200],
+            Op::CreateDevice | Op::Assign => &[201],
+            // The bulk page says 201; a third party saw 200.
+            Op::BulkCreate => &[200, 201],
+            Op::UpdateDevice
+            | Op::DeleteDevice
+            | Op::Unassign
+            | Op::Activate
+            | Op::Deactivate
+            | Op::AssignAndActivate
+            | Op::AssignAndActivateBySerial => &[204],
+        }
+    }
+
+    /// Whether `status` is one the docs list for this operation.
+    pub fn documents(self, status: u16) -> bool {
+        self.success().contains(&status) || CLIENT_ERRORS.contains(&status)
+    }
+
+    /// What a success body holds.
+    pub fn payload(self) -> Payload {
+        match self {
+            Op::ListDevices => Payload::Devices,
+            Op::GetDevice | Op::CreateDevice => Payload::Device,
+            Op::BulkCreate => Payload::Bulk,
+            Op::ListMethods => Payload::Methods,
+            Op::GetMethod | Op::Assign => Payload::Method,
+            _ => Payload::Empty,
+        }
+    }
+}
+
+/// URL builder for one base URL.
+#[derive(Debug, Clone)]
+pub struct Urls {
+    base: String,
+}
+
+impl Urls {
+    /// URLs under `base` (e.g. `https://graph.microsoft.com/beta`; a trailing slash is dropped).
+    pub fn new(base: &str) -> Self {
+        Self {
+            base: base.trim_end_matches('/').to_owned(),
+        }
+    }
+
+    /// The base URL.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// The inventory.
+    pub fn devices(&self) -> String {
+        format!("{}{DEVICES}", self.base)
+    }
+
+    /// One device.
+    pub fn device(&self, id: &str) -> String {
+        format!("{}{DEVICES}/{id}", self.base)
+    }
+
+    /// An owner's methods.
+    pub fn methods(&self, owner: &Owner) -> String {
+        format!("{}{}", self.base, owner.path())
+    }
+
+    /// One method of an owner.
+    pub fn method(&self, owner: &Owner, id: &str) -> String {
+        format!("{}{}/{id}", self.base, owner.path())
+    }
+
+    /// An action on one method (`activate`, `deactivate`).
+    pub fn method_action(&self, owner: &Owner, id: &str, action: &str) -> String {
+        format!("{}{}/{id}/{action}", self.base, owner.path())
+    }
+
+    /// A collection-level action (`assignAndActivate`, `assignAndActivateBySerialNumber`).
+    pub fn methods_action(&self, owner: &Owner, action: &str) -> String {
+        format!("{}{}/{action}", self.base, owner.path())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_follow_the_graph_paths() {
+        let urls = Urls::new("https://graph.microsoft.com/beta/");
+        assert_eq!(
+            urls.device("abc"),
+            "https://graph.microsoft.com/beta/directory/authenticationMethodDevices/hardwareOathDevices/abc"
+        );
+        assert_eq!(
+            urls.method_action(&Owner::User("u1".into()), "m1", "activate"),
+            "https://graph.microsoft.com/beta/users/u1/authentication/hardwareOathMethods/m1/activate"
+        );
+        assert_eq!(
+            urls.methods_action(&Owner::Me, "assignAndActivate"),
+            "https://graph.microsoft.com/beta/me/authentication/hardwareOathMethods/assignAndActivate"
+        );
+    }
+
+    #[test]
+    fn documented_statuses_include_success_and_client_errors_only() {
+        assert!(Op::CreateDevice.documents(201));
+        assert!(!Op::CreateDevice.documents(200));
+        assert!(Op::BulkCreate.documents(200) && Op::BulkCreate.documents(201));
+        assert!(Op::Activate.documents(429));
+        assert!(!Op::Activate.documents(418));
+        assert!(!Op::GetDevice.documents(500));
+    }
+}

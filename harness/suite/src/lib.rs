@@ -1,0 +1,187 @@
+//! The hwoath conformance suite: reaches any Graph-compatible hardware OATH endpoint over HTTP, runs a
+//! catalog of cases whose expectations come from its own reading of the spec (each rule tagged
+//! documented or inferred, with its source), and reports.
+//!
+//! The suite never imports the mock tenant's validation or state: the mock is just another target at a
+//! base URL. Run it from your own tests:
+//!
+//! ```no_run
+//! use hwoath_suite::{Credentials, SuiteOptions};
+//!
+//! # async fn example() -> Result<(), hwoath_suite::SuiteError> {
+//! let report = hwoath_suite::run(
+//!     "http://127.0.0.1:8080/beta",
+//!     Credentials::MockControls,
+//!     SuiteOptions::default(),
+//!     |_case| {},
+//!     std::future::pending(),
+//! )
+//! .await?;
+//! assert_eq!(report.summary.failed, 0);
+//! # Ok(())
+//! # }
+//! ```
+
+pub mod case;
+pub mod catalog;
+pub mod checks;
+pub mod client;
+pub mod context;
+pub mod endpoints;
+pub mod redact;
+pub mod report;
+pub mod rules;
+pub mod runner;
+pub mod sweep;
+pub mod target;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Instant;
+
+use reqwest::Method;
+
+pub use client::ClientConfig;
+pub use context::TAG_PREFIX;
+pub use report::model::{CaseReport, Outcome, RunReport};
+pub use runner::RunOptions;
+pub use sweep::Sweep;
+pub use target::Credentials;
+
+use crate::client::{HttpClient, Request};
+use crate::context::{RunContext, Tag, UserPool};
+use crate::report::model::{SCHEMA, Summary, TargetInfo};
+use crate::target::Target;
+
+/// How a run goes.
+#[derive(Debug, Clone, Default)]
+pub struct SuiteOptions {
+    /// Which cases, how many at once, and whether writes are allowed.
+    pub run: RunOptions,
+    /// Client limits (timeouts, retries, body cap).
+    pub client: ClientConfig,
+    /// Users the cases may assign tokens to.
+    pub users: Vec<String>,
+    /// Seed of generated cases.
+    pub seed: u64,
+    /// The target's kind as the report shows it (`embedded-mock`, `mock`, `graph`); probed when empty.
+    pub target_kind: String,
+}
+
+/// Why a run could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum SuiteError {
+    /// The HTTP client could not be built.
+    #[error(transparent)]
+    Client(#[from] client::ClientBuildError),
+    /// The target did not answer at all.
+    #[error("the target {url} is unreachable: {reason}")]
+    Unreachable {
+        /// The URL probed.
+        url: String,
+        /// The transport failure.
+        reason: String,
+    },
+}
+
+fn now_rfc3339() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    hwoath_graph::Timestamp::from_unix_seconds(now.as_secs() as i64)
+        .as_str()
+        .to_owned()
+}
+
+/// Connects to the target, checking it answers at all.
+async fn connect(
+    base_url: &str,
+    credentials: Credentials,
+    client: HttpClient,
+) -> Result<Target, SuiteError> {
+    let target = Target::connect(base_url, credentials, client).await;
+    let probe = target
+        .client()
+        .send(Request::new(
+            "probe target",
+            Method::GET,
+            target.urls().devices(),
+        ))
+        .await;
+    match (probe.status, probe.error) {
+        (None, Some(error)) => Err(SuiteError::Unreachable {
+            url: target.urls().devices(),
+            reason: error.to_string(),
+        }),
+        _ => Ok(target),
+    }
+}
+
+/// Runs the catalog against `base_url`, calling `on_case` as each case finishes, until done or until
+/// `cancel` completes (then the report holds what finished). Everything the run created is removed.
+pub async fn run(
+    base_url: &str,
+    credentials: Credentials,
+    options: SuiteOptions,
+    on_case: impl FnMut(&CaseReport),
+    cancel: impl Future<Output = ()>,
+) -> Result<RunReport, SuiteError> {
+    let started = Instant::now();
+    let started_at = now_rfc3339();
+    let client = HttpClient::new(options.client.clone())?;
+    let auth = credentials.label().to_owned();
+    let target = connect(base_url, credentials, client).await?;
+    let kind = if !options.target_kind.is_empty() {
+        options.target_kind.clone()
+    } else if target.controls().is_some() {
+        "mock".to_owned()
+    } else {
+        "graph".to_owned()
+    };
+    let run_id = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
+    let ctx = Arc::new(RunContext {
+        target,
+        tag: Tag::new(&run_id),
+        users: UserPool::new(options.users.clone()),
+    });
+    let result =
+        runner::run_catalog(ctx.clone(), catalog::all(), &options.run, on_case, cancel).await;
+    if let Ok(swept) = sweep::sweep(&ctx, &ctx.tag.serial_prefix()).await
+        && !swept.removed.is_empty()
+    {
+        tracing::warn!(
+            removed = swept.removed.len(),
+            "removed devices the cases left behind"
+        );
+    }
+    Ok(RunReport {
+        schema: SCHEMA.to_owned(),
+        run_id,
+        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+        started_at,
+        duration_ms: started.elapsed().as_millis() as u64,
+        target: TargetInfo {
+            base_url: base_url.to_owned(),
+            kind,
+            auth,
+        },
+        seed: options.seed,
+        summary: Summary::of(&result.cases),
+        cases: result.cases,
+    })
+}
+
+/// Removes every device any hwoath run left on the target (serial prefix [`TAG_PREFIX`]).
+pub async fn cleanup(
+    base_url: &str,
+    credentials: Credentials,
+    client: ClientConfig,
+) -> Result<Result<Sweep, sweep::SweepError>, SuiteError> {
+    let target = connect(base_url, credentials, HttpClient::new(client)?).await?;
+    let ctx = RunContext {
+        target,
+        tag: Tag::new("cleanup"),
+        users: UserPool::new(Vec::new()),
+    };
+    Ok(sweep::sweep(&ctx, TAG_PREFIX).await)
+}

@@ -1,0 +1,83 @@
+//! Finds and removes what runs left behind: every device whose serial number carries a tag prefix.
+//! Devices without the prefix are never touched.
+
+use reqwest::Method;
+use serde_json::Value;
+
+use crate::case::remove_device;
+use crate::client::Request;
+use crate::context::RunContext;
+use crate::target::{Principal, TokenError};
+
+/// Most pages followed while listing the inventory.
+const MAX_PAGES: usize = 1000;
+
+/// What a sweep did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Sweep {
+    /// Serial numbers removed.
+    pub removed: Vec<String>,
+    /// Devices that could not be removed, with the reason.
+    pub failed: Vec<String>,
+}
+
+/// Why a sweep could not list the inventory.
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    /// No admin token.
+    #[error(transparent)]
+    Token(#[from] TokenError),
+    /// Listing failed.
+    #[error("listing the inventory failed: {0}")]
+    List(String),
+}
+
+/// Removes every device whose serial number starts with `prefix`.
+pub async fn sweep(ctx: &RunContext, prefix: &str) -> Result<Sweep, SweepError> {
+    let token = ctx.target.token(&Principal::Admin).await?;
+    let mut url = Some(format!("{}?$top=100", ctx.target.urls().devices()));
+    let mut tagged: Vec<(String, String)> = Vec::new();
+    for _ in 0..MAX_PAGES {
+        let Some(page_url) = url.take() else { break };
+        let exchange = ctx
+            .target
+            .client()
+            .send(Request::new("sweep: list", Method::GET, page_url).bearer(Some(&token)))
+            .await;
+        let page = match (exchange.status, exchange.json()) {
+            (Some(200), Some(page)) => page,
+            (status, _) => {
+                let reason = exchange
+                    .error
+                    .map(|e| e.to_string())
+                    .unwrap_or_else(|| format!("status {status:?}"));
+                return Err(SweepError::List(reason));
+            }
+        };
+        for device in page["value"].as_array().into_iter().flatten() {
+            if let (true, Some(id), Some(serial)) = (
+                is_tagged(device, prefix),
+                device["id"].as_str(),
+                device["serialNumber"].as_str(),
+            ) {
+                tagged.push((id.to_owned(), serial.to_owned()));
+            }
+        }
+        url = page["@odata.nextLink"].as_str().map(str::to_owned);
+    }
+    let mut sweep = Sweep::default();
+    for (id, serial) in tagged {
+        match remove_device(ctx, &token, &id).await {
+            Ok(()) => sweep.removed.push(serial),
+            Err(reason) => sweep.failed.push(format!("{serial} ({id}): {reason}")),
+        }
+    }
+    Ok(sweep)
+}
+
+/// Whether a JSON device's serial number carries the prefix.
+pub fn is_tagged(device: &Value, prefix: &str) -> bool {
+    device["serialNumber"]
+        .as_str()
+        .is_some_and(|serial| serial.starts_with(prefix))
+}
