@@ -12,6 +12,19 @@ use crate::store::DeviceRecord;
 pub const DEFAULT_FIXTURE_JSON: &str = include_str!("../fixtures/tenant.json");
 
 /// A tenant's starting directory.
+///
+/// ```
+/// use hwoath_mock::Fixture;
+///
+/// let fixture = Fixture::from_json(r#"{
+///     "tenantId": "11111111-2222-3333-4444-555555555555",
+///     "domain": "fabrikam.onmicrosoft.com",
+///     "users": [{"id": "aaaaaaaa-0000-0000-0000-000000000001", "displayName": "Ana",
+///                "userPrincipalName": "ana@fabrikam.com", "roles": []}]
+/// }"#)?;
+/// assert_eq!(fixture.user("ANA@fabrikam.com").unwrap().display_name, "Ana");
+/// # Ok::<(), hwoath_mock::fixture::FixtureError>(())
+/// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Fixture {

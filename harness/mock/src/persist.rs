@@ -160,6 +160,26 @@ mod tests {
     }
 
     #[test]
+    fn a_crash_before_the_rename_leaves_the_old_file_in_force() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = StateFile::new(dir.path().join("state.json"));
+        let state = PersistedState {
+            version: 1,
+            devices: Vec::new(),
+        };
+        file.save(1, &serde_json::to_vec(&state).unwrap()).unwrap();
+        // What a crash mid-write leaves behind: a half-written temporary file beside the state file.
+        fs::write(
+            dir.path().join(".state.json.tmp-1-0"),
+            b"{\"version\":1,\"dev",
+        )
+        .unwrap();
+        assert!(file.load().unwrap().is_some());
+        file.save(2, &serde_json::to_vec(&state).unwrap()).unwrap();
+        assert!(file.load().unwrap().is_some());
+    }
+
+    #[test]
     fn a_torn_file_is_reported_not_used() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state.json");

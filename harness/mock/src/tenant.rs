@@ -220,6 +220,22 @@ impl MockTenantBuilder {
 }
 
 /// A running mock tenant. Dropping it stops the server.
+///
+/// ```
+/// use hwoath_mock::{FaultConfig, MockTenant};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let tenant = MockTenant::start().await?;
+/// tenant.set_clock(59, true); // RFC 6238's first vector time
+/// tenant.set_faults(FaultConfig { throttle_rate: 0.5, seed: 1, ..FaultConfig::default() })?;
+/// // ... exercise a client's retry logic against tenant.base_url() ...
+/// assert_eq!(tenant.counters().activations, 0);
+/// tenant.check_invariants()?;
+/// tenant.shutdown().await;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug)]
 pub struct MockTenant {
     addr: SocketAddr,

@@ -382,3 +382,25 @@ async fn users_routes_accept_ids_and_upns() {
         .await;
     assert_eq!(filtered.body["value"].as_array().unwrap().len(), 0);
 }
+
+#[tokio::test]
+async fn sdk_shaped_method_bodies_are_accepted() {
+    let h = harness().await;
+    let id = h.create("SDK-M-1").await;
+    let body = json!({
+        "@odata.type": "#microsoft.graph.hardwareOathAuthenticationMethod",
+        "device": {"@odata.type": "#microsoft.graph.hardwareOathTokenAuthenticationMethodDevice", "id": id}
+    });
+    let answer = h.post(ME, &h.amy(), body).await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
+    let activate = json!({"verificationCode": code_at(T), "displayName": null});
+    let answer = h
+        .post(&format!("{ME}/{id}/activate"), &h.amy(), activate)
+        .await;
+    assert_eq!(answer.status, StatusCode::NO_CONTENT, "{}", answer.text);
+    assert_eq!(
+        h.device(&id).await["displayName"],
+        "Token 1",
+        "a null displayName changes nothing"
+    );
+}
