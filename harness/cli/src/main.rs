@@ -17,6 +17,12 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the conformance catalog against a target (default: an embedded mock tenant) and write reports.
+    Run(commands::run::RunArgs),
+    /// Compare run reports (the baseline gate).
+    Report(commands::report::ReportArgs),
+    /// Remove everything earlier runs left on a target (tagged devices only).
+    Cleanup(commands::cleanup::CleanupArgs),
     /// Print a TOTP code (RFC 6238), or verify codes with `hwoath totp verify`.
     Totp(commands::totp::TotpArgs),
     /// Run the mock Graph tenant (hardware OATH endpoints) until Ctrl-C.
@@ -26,11 +32,14 @@ enum Command {
 }
 
 /// Exit status for usage errors and bad input (clap uses the same for its own usage errors).
-const EXIT_USAGE: u8 = 2;
+pub const EXIT_USAGE: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
+        Command::Run(args) => commands::run::run(args),
+        Command::Report(args) => commands::report::run(args),
+        Command::Cleanup(args) => commands::cleanup::run(args),
         Command::Totp(args) => commands::totp::run(args),
         Command::Mock(args) => commands::mock::run(args),
         Command::Token(args) => commands::token::run(args),

@@ -74,6 +74,14 @@ pub enum SuiteError {
     /// The HTTP client could not be built.
     #[error(transparent)]
     Client(#[from] client::ClientBuildError),
+    /// No credentials were given and the target has no test controls to mint tokens with.
+    #[error(
+        "no credentials for {url}: set GRAPH_TOKEN, or AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET"
+    )]
+    NoCredentials {
+        /// The target's base URL.
+        url: String,
+    },
     /// The target did not answer at all.
     #[error("the target {url} is unreachable: {reason}")]
     Unreachable {
@@ -113,6 +121,11 @@ async fn connect(
             url: target.urls().devices(),
             reason: error.to_string(),
         }),
+        _ if matches!(target.credentials(), Credentials::MockControls) && !target.can_mint() => {
+            Err(SuiteError::NoCredentials {
+                url: target.urls().base().to_owned(),
+            })
+        }
         _ => Ok(target),
     }
 }

@@ -39,15 +39,21 @@ impl Default for RunOptions {
 }
 
 impl RunOptions {
-    /// Whether `case` is selected by the group and case filters.
+    /// Whether `case` is selected by the group and case filters. A case filter is an exact id, a group
+    /// name (`validation`), or a prefix ending in `*` (`validation/create-secret-*`).
     pub fn selects(&self, case: &Case) -> bool {
+        let wanted = |filter: &String| match filter.strip_suffix('*') {
+            Some(prefix) => case.id.starts_with(prefix),
+            None => {
+                case.id == *filter
+                    || case
+                        .id
+                        .strip_prefix(filter.as_str())
+                        .is_some_and(|rest| rest.starts_with('/'))
+            }
+        };
         (self.groups.is_empty() || self.groups.contains(&case.group))
-            && (self.cases.is_empty()
-                || self.cases.iter().any(|wanted| {
-                    case.id == *wanted
-                        || case.id.starts_with(&format!("{wanted}/"))
-                        || case.id.starts_with(wanted.as_str()) && wanted.ends_with('*')
-                }))
+            && (self.cases.is_empty() || self.cases.iter().any(wanted))
     }
 
     /// Whether filters left some cases out (a baseline diff must then not count them as removed).
@@ -155,5 +161,55 @@ pub async fn run_catalog(
         cases: finished.into_iter().map(|(_, report)| report).collect(),
         interrupted,
         leftovers,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::script;
+    use crate::rules;
+
+    fn case(group: Group, name: &str) -> Case {
+        Case::new(
+            group,
+            name,
+            "t",
+            rules::RFC6238,
+            script(|_run: &mut CaseRun| Box::pin(async { Ok(()) })),
+        )
+    }
+
+    #[test]
+    fn filters_select_by_group_id_and_prefix() {
+        let secret = case(Group::Validation, "create-secret-empty");
+        let rfc = case(Group::Rfc, "core-hotp-counter-0");
+        let all = RunOptions::default();
+        assert!(all.selects(&secret) && all.selects(&rfc) && !all.is_filtered());
+        let by_group = RunOptions {
+            groups: vec![Group::Rfc],
+            ..RunOptions::default()
+        };
+        assert!(by_group.selects(&rfc) && !by_group.selects(&secret));
+        for filter in [
+            "validation/create-secret-empty",
+            "validation",
+            "validation/create-secret-*",
+        ] {
+            let by_case = RunOptions {
+                cases: vec![filter.to_owned()],
+                ..RunOptions::default()
+            };
+            assert!(by_case.selects(&secret), "{filter}");
+            assert!(!by_case.selects(&rfc), "{filter}");
+        }
+        let partial = RunOptions {
+            cases: vec!["validation/create-secret".to_owned()],
+            ..RunOptions::default()
+        };
+        assert!(
+            !partial.selects(&secret),
+            "a bare prefix without * is not a match"
+        );
     }
 }

@@ -1,5 +1,8 @@
 //! One module per subcommand.
 
+pub mod cleanup;
 pub mod mock;
+pub mod report;
+pub mod run;
 pub mod token;
 pub mod totp;

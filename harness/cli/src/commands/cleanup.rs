@@ -1,0 +1,54 @@
+//! `hwoath cleanup`: remove every device earlier hwoath runs left on a target (serial numbers starting
+//! `hwoath-`); nothing untagged is ever touched.
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use hwoath_suite::{ClientConfig, Credentials, TAG_PREFIX};
+
+use crate::EXIT_USAGE;
+
+/// Arguments of `hwoath cleanup`.
+#[derive(Args, Debug)]
+pub struct CleanupArgs {
+    /// Graph base URL of the target. Credentials come from GRAPH_TOKEN or AZURE_* variables (or the
+    /// target's test controls when it is a mock).
+    #[arg(long, value_name = "URL")]
+    target: String,
+}
+
+/// Runs `hwoath cleanup`.
+pub fn run(args: CleanupArgs) -> Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let credentials = Credentials::from_env().unwrap_or(Credentials::MockControls);
+        let outcome = hwoath_suite::cleanup(&args.target, credentials, ClientConfig::default()).await;
+        let sweep = match outcome {
+            Ok(Ok(sweep)) => sweep,
+            Ok(Err(error)) => {
+                eprintln!("error: {error}");
+                return Ok(ExitCode::from(1));
+            }
+            Err(error) => {
+                eprintln!("error: {error}");
+                return Ok(ExitCode::from(EXIT_USAGE));
+            }
+        };
+        for serial in &sweep.removed {
+            println!("removed {serial}");
+        }
+        for failure in &sweep.failed {
+            println!("FAILED  {failure}");
+        }
+        println!(
+            "{} removed, {} failed (devices whose serial starts with {TAG_PREFIX:?}; others untouched)",
+            sweep.removed.len(),
+            sweep.failed.len()
+        );
+        Ok(if sweep.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    })
+}

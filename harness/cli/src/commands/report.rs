@@ -1,0 +1,54 @@
+//! `hwoath report diff OLD NEW`: what changed between two runs; exit 1 on any regression.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Args, Subcommand};
+use hwoath_suite::report::diff::{Diff, Scope};
+use hwoath_suite::report::json;
+
+/// Arguments of `hwoath report`.
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    #[command(subcommand)]
+    action: ReportAction,
+}
+
+#[derive(Subcommand, Debug)]
+enum ReportAction {
+    /// Compare two report.json files by case id; exit 1 if any case regressed.
+    Diff {
+        /// The reference (e.g. reports/baseline.json).
+        old: PathBuf,
+        /// The new run's report.json.
+        new: PathBuf,
+        /// The new run was filtered: cases missing from it are not regressions.
+        #[arg(long)]
+        filtered: bool,
+    },
+}
+
+/// Runs `hwoath report`.
+pub fn run(args: ReportArgs) -> Result<ExitCode> {
+    match args.action {
+        ReportAction::Diff { old, new, filtered } => {
+            let old_report =
+                json::read_json(&old).with_context(|| format!("cannot read {}", old.display()))?;
+            let new_report =
+                json::read_json(&new).with_context(|| format!("cannot read {}", new.display()))?;
+            let scope = if filtered {
+                Scope::Filtered
+            } else {
+                Scope::Full
+            };
+            let diff = Diff::between(&old_report, &new_report, scope);
+            println!("{diff}");
+            Ok(if diff.has_regressions() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+    }
+}

@@ -1,0 +1,310 @@
+//! `hwoath run`: the conformance catalog against a target (an embedded mock by default), with a
+//! progress bar, a summary table, the four report files, and the baseline gate.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use hwoath_mock::MockTenant;
+use hwoath_suite::case::Group;
+use hwoath_suite::report::diff::{Diff, Scope};
+use hwoath_suite::report::{json, write_run};
+use hwoath_suite::{
+    ClientConfig, Credentials, Outcome, RunOptions, RunReport, SuiteError, SuiteOptions,
+};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::EXIT_USAGE;
+
+/// Arguments of `hwoath run`.
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// Graph base URL of the target, e.g. https://graph.microsoft.com/beta (default: an embedded mock
+    /// tenant on an ephemeral port). Credentials come from GRAPH_TOKEN or AZURE_TENANT_ID,
+    /// AZURE_CLIENT_ID, AZURE_CLIENT_SECRET (and AZURE_AUTHORITY_HOST).
+    #[arg(long, value_name = "URL")]
+    target: Option<String>,
+    /// Run only these groups (rfc, docs, validation, lifecycle, authz, odata); repeatable.
+    #[arg(long, value_name = "GROUP")]
+    group: Vec<String>,
+    /// Run only these case ids (`group/name`, or a prefix ending in `*`); repeatable.
+    #[arg(long = "case", value_name = "ID")]
+    cases: Vec<String>,
+    /// Seed of generated cases.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Requests (and cases) in flight at once.
+    #[arg(long, default_value_t = 8)]
+    jobs: usize,
+    /// Where each run's report folder goes.
+    #[arg(long, value_name = "DIR", default_value = "reports/runs")]
+    out: PathBuf,
+    /// Let cases create, change and delete resources on a real tenant (always on for a mock). Every
+    /// resource is tagged with the run id and removed at the end.
+    #[arg(long)]
+    allow_writes: bool,
+    /// A user id the cases may assign tokens to (repeatable; needed for writes on a real tenant).
+    #[arg(long = "user", value_name = "ID")]
+    users: Vec<String>,
+    /// Compare with this report and exit 1 on any regression.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Also write this run, without exchanges and timings, as a baseline file.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// Seconds before one request is given up.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+    timeout: u64,
+}
+
+fn groups(names: &[String]) -> Result<Vec<Group>> {
+    names
+        .iter()
+        .map(|name| {
+            Group::ALL
+                .into_iter()
+                .find(|group| group.as_str() == name)
+                .with_context(|| format!("unknown group {name:?} (groups: rfc, docs, validation, lifecycle, authz, odata)"))
+        })
+        .collect()
+}
+
+/// Runs `hwoath run`.
+pub fn run(args: RunArgs) -> Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(run_async(args))
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+async fn interrupted() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(signal) => signal,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = ctrl_c.await;
+    }
+    eprintln!("interrupted: stopping, cleaning up and writing the report of what finished");
+}
+
+async fn run_async(args: RunArgs) -> Result<ExitCode> {
+    let run = RunOptions {
+        groups: groups(&args.group)?,
+        cases: args.cases.clone(),
+        allow_writes: args.allow_writes,
+        jobs: args.jobs.max(1),
+        ..RunOptions::default()
+    };
+    if args.timeout == 0 {
+        bail!("--timeout must be at least 1 second");
+    }
+    let client = ClientConfig {
+        timeout: Duration::from_secs(args.timeout),
+        jobs: args.jobs.max(1),
+        ..ClientConfig::default()
+    };
+    let filtered = run.is_filtered();
+    let selected = hwoath_suite::catalog::all()
+        .iter()
+        .filter(|case| run.selects(case))
+        .count();
+    if selected == 0 {
+        bail!("no case matches the --group/--case filters");
+    }
+    let baseline = match &args.baseline {
+        Some(path) => Some(
+            json::read_json(path)
+                .with_context(|| format!("cannot use the baseline {}", path.display()))?,
+        ),
+        None => None,
+    };
+
+    let (mock, base_url, credentials, options) = match &args.target {
+        None => {
+            let tenant = MockTenant::builder()
+                .controls(true)
+                .start()
+                .await
+                .context("cannot start the embedded mock tenant")?;
+            let users = tenant
+                .fixture()
+                .users
+                .iter()
+                .map(|u| u.id.clone())
+                .collect();
+            let base = tenant.base_url();
+            let options = SuiteOptions {
+                run: RunOptions {
+                    allow_writes: true,
+                    ..run
+                },
+                client,
+                users,
+                seed: args.seed,
+                target_kind: "embedded-mock".to_owned(),
+            };
+            (Some(tenant), base, Credentials::MockControls, options)
+        }
+        Some(url) => {
+            let credentials = Credentials::from_env().unwrap_or(Credentials::MockControls);
+            let options = SuiteOptions {
+                run,
+                client,
+                users: args.users.clone(),
+                seed: args.seed,
+                target_kind: String::new(),
+            };
+            (None, url.clone(), credentials, options)
+        }
+    };
+
+    let progress = progress_bar(selected as u64);
+    let bar = progress.clone();
+    let on_case = move |case: &hwoath_suite::CaseReport| {
+        if matches!(
+            case.outcome,
+            Outcome::Fail | Outcome::Diverge | Outcome::Error
+        ) {
+            bar.println(format!(
+                "{:<7} {}  {}",
+                case.outcome.as_str().to_uppercase(),
+                case.id,
+                case.reasons.first().map(String::as_str).unwrap_or_default()
+            ));
+        }
+        bar.set_message(case.id.clone());
+        bar.inc(1);
+    };
+    let result = hwoath_suite::run(&base_url, credentials, options, on_case, interrupted()).await;
+    progress.finish_and_clear();
+    if let Some(tenant) = mock {
+        tenant.shutdown().await;
+    }
+    let report = match result {
+        Ok(report) => report,
+        Err(error @ (SuiteError::Unreachable { .. } | SuiteError::NoCredentials { .. })) => {
+            eprintln!("error: {error}");
+            return Ok(ExitCode::from(EXIT_USAGE));
+        }
+        Err(error) => return Err(error.into()),
+    };
+
+    print_summary(&report);
+    let paths = write_run(&report, &args.out).context("cannot write the reports")?;
+    println!("reports: {}", paths.dir.display());
+    if let Some(path) = &args.write_baseline {
+        json::write_json(&as_baseline(&report), path).context("cannot write the baseline")?;
+        println!("baseline written: {}", path.display());
+    }
+    let interrupted_run = report.summary.total < selected;
+    if interrupted_run {
+        println!(
+            "{} of {selected} cases finished before the run was interrupted",
+            report.summary.total
+        );
+    }
+    let failed = match &baseline {
+        Some(baseline) => {
+            let scope = if filtered || interrupted_run {
+                Scope::Filtered
+            } else {
+                Scope::Full
+            };
+            let diff = Diff::between(baseline, &report, scope);
+            println!("\nagainst the baseline:\n{diff}");
+            diff.has_regressions()
+        }
+        None => report.cases.iter().any(|case| case.outcome.is_bad()),
+    };
+    Ok(if failed || interrupted_run {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// The report without exchanges and timings: what a baseline needs, stable from run to run.
+fn as_baseline(report: &RunReport) -> RunReport {
+    let mut baseline = report.clone();
+    baseline.duration_ms = 0;
+    baseline.started_at = "1970-01-01T00:00:00Z".to_owned();
+    baseline.run_id = "baseline".to_owned();
+    baseline.target.base_url = "embedded".to_owned();
+    for case in &mut baseline.cases {
+        case.duration_ms = 0;
+        case.exchanges.clear();
+    }
+    baseline
+}
+
+fn progress_bar(total: u64) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} {wide_msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
+fn print_summary(report: &RunReport) {
+    println!(
+        "\n{:<12} {:>6} {:>6} {:>8} {:>6} {:>6} {:>6}",
+        "group", "total", "pass", "diverge", "fail", "error", "skip"
+    );
+    let mut groups: Vec<&str> = Vec::new();
+    for case in &report.cases {
+        if !groups.contains(&case.group.as_str()) {
+            groups.push(&case.group);
+        }
+    }
+    let count = |group: Option<&str>, outcome: Option<Outcome>| {
+        report
+            .cases
+            .iter()
+            .filter(|c| {
+                group.is_none_or(|g| c.group == g) && outcome.is_none_or(|o| c.outcome == o)
+            })
+            .count()
+    };
+    for group in groups.iter().map(|g| Some(*g)).chain([None]) {
+        println!(
+            "{:<12} {:>6} {:>6} {:>8} {:>6} {:>6} {:>6}",
+            group.unwrap_or("all"),
+            count(group, None),
+            count(group, Some(Outcome::Pass)),
+            count(group, Some(Outcome::Diverge)),
+            count(group, Some(Outcome::Fail)),
+            count(group, Some(Outcome::Error)),
+            count(group, Some(Outcome::Skip)),
+        );
+    }
+    println!(
+        "target {} ({}), {} ms",
+        report.target.base_url, report.target.kind, report.duration_ms
+    );
+}

@@ -1,0 +1,260 @@
+//! Every check can fail: a small proxy in front of the mock mutates its responses in one way at a
+//! time, and the check for that property must catch it (while the unmutated run passes).
+
+mod common;
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::body::{Body, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::response::Response;
+use hwoath_suite::{Credentials, RunOptions, RunReport};
+use serde_json::Value;
+
+/// One way the proxy breaks the mock's answers (only under `/beta`; the test controls pass through).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mutation {
+    /// Nothing changes (shows the proxy itself is faithful).
+    None,
+    /// Every answer becomes a 500.
+    ServerError,
+    /// 200 becomes 202 (not documented for any operation).
+    UndocumentedStatus,
+    /// Error bodies lose their envelope.
+    NoEnvelope,
+    /// Success bodies lose `@odata.context`.
+    NoContext,
+    /// `timeIntervalInSeconds` becomes a string.
+    WrongType,
+    /// `secretKey` comes back filled in.
+    LeakSecret,
+    /// No `request-id` header.
+    NoRequestId,
+    /// `client-request-id` echoed wrong.
+    WrongClientRequestId,
+    /// Bodies labelled text/plain.
+    TextPlain,
+}
+
+#[derive(Clone)]
+struct Proxy {
+    upstream: String,
+    mutation: Mutation,
+    http: reqwest::Client,
+}
+
+fn mutate_json(body: &mut Value, f: &dyn Fn(&mut serde_json::Map<String, Value>)) {
+    match body {
+        Value::Object(map) => {
+            f(map);
+            for inner in map.values_mut() {
+                mutate_json(inner, f);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|item| mutate_json(item, f)),
+        _ => {}
+    }
+}
+
+async fn forward(State(proxy): State<Proxy>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let path = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_default();
+    let body = to_bytes(body, 4 << 20).await.unwrap_or_default();
+    let mut upstream = proxy
+        .http
+        .request(parts.method.clone(), format!("{}{path}", proxy.upstream))
+        .body(body.to_vec());
+    for (name, value) in &parts.headers {
+        if name != "host" && name != "content-length" {
+            upstream = upstream.header(name, value);
+        }
+    }
+    let answer = upstream.send().await.expect("the mock answers");
+    let mut status = answer.status().as_u16();
+    let mut headers = answer.headers().clone();
+    let mut bytes = answer.bytes().await.unwrap_or_default().to_vec();
+    if path.starts_with("/beta") {
+        let mut json: Option<Value> = serde_json::from_slice(&bytes).ok();
+        match proxy.mutation {
+            Mutation::ServerError => status = 500,
+            Mutation::UndocumentedStatus if status == 200 => status = 202,
+            Mutation::NoEnvelope if status >= 400 => {
+                json = Some(serde_json::json!({"message": "nope"}))
+            }
+            Mutation::NoContext if status < 300 => {
+                if let Some(Value::Object(map)) = json.as_mut() {
+                    map.remove("@odata.context");
+                }
+            }
+            Mutation::WrongType if status < 300 => {
+                if let Some(body) = json.as_mut() {
+                    mutate_json(body, &|map| {
+                        if let Some(v) = map.get_mut("timeIntervalInSeconds") {
+                            *v = Value::String(v.to_string());
+                        }
+                    });
+                }
+            }
+            Mutation::LeakSecret if status < 300 => {
+                if let Some(body) = json.as_mut() {
+                    mutate_json(body, &|map| {
+                        if map.contains_key("secretKey") {
+                            map.insert(
+                                "secretKey".into(),
+                                Value::String("JBSWY3DPEHPK3PXP".into()),
+                            );
+                        }
+                    });
+                }
+            }
+            Mutation::NoRequestId => {
+                headers.remove("request-id");
+            }
+            Mutation::WrongClientRequestId => {
+                headers.insert(
+                    "client-request-id",
+                    HeaderValue::from_static("not-what-you-sent"),
+                );
+            }
+            Mutation::TextPlain if !bytes.is_empty() => {
+                headers.insert("content-type", HeaderValue::from_static("text/plain"));
+            }
+            _ => {}
+        }
+        if let Some(json) =
+            json.filter(|_| !bytes.is_empty() || proxy.mutation == Mutation::NoEnvelope)
+        {
+            bytes = serde_json::to_vec(&json).unwrap_or_default();
+        }
+    }
+    let mut response = Response::new(Body::from(bytes));
+    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    for (name, value) in &headers {
+        if name != "content-length" && name != "transfer-encoding" {
+            response
+                .headers_mut()
+                .insert(HeaderName::from(name), value.clone());
+        }
+    }
+    response
+}
+
+async fn start_proxy(upstream: String, mutation: Mutation) -> SocketAddr {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let proxy = Proxy {
+        upstream,
+        mutation,
+        http: reqwest::Client::new(),
+    };
+    let app = Router::new().fallback(forward).with_state(proxy);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    addr
+}
+
+/// A few cases that between them exercise success entities, collections, 204s and error answers.
+fn sample() -> RunOptions {
+    RunOptions {
+        cases: vec![
+            "lifecycle/full-lifecycle".into(),
+            "validation/create-interval-45".into(),
+            "odata/filter-serial-number".into(),
+        ],
+        ..RunOptions::default()
+    }
+}
+
+fn violated_checks(report: &RunReport) -> Vec<String> {
+    let mut checks: Vec<String> = report
+        .cases
+        .iter()
+        .flat_map(|case| case.exchanges.iter())
+        .flat_map(|exchange| exchange.violations.iter().map(|v| v.check.clone()))
+        .collect();
+    checks.sort();
+    checks.dedup();
+    checks
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_check_catches_its_mutation() {
+    let (tenant, options) = common::mock().await;
+    let cases = [
+        (Mutation::ServerError, "not_server_error"),
+        (Mutation::UndocumentedStatus, "documented_status"),
+        (Mutation::NoEnvelope, "error_envelope"),
+        (Mutation::NoContext, "odata_annotations"),
+        (Mutation::WrongType, "typed_body"),
+        (Mutation::LeakSecret, "secret_never_returned"),
+        (Mutation::NoRequestId, "request_id"),
+        (Mutation::WrongClientRequestId, "client_request_id"),
+        (Mutation::TextPlain, "json_content_type"),
+    ];
+    for check in hwoath_suite::checks::ALL.iter() {
+        assert!(
+            cases.iter().any(|(_, name)| *name == check.name),
+            "check {} has no mutation proving it can fail",
+            check.name
+        );
+    }
+    for (mutation, check) in cases {
+        let proxy = start_proxy(tenant.root_url(), mutation).await;
+        let report = common::run(
+            &format!("http://{proxy}/beta"),
+            Credentials::MockControls,
+            options.clone(),
+            sample(),
+        )
+        .await;
+        let caught = violated_checks(&report);
+        assert!(
+            caught.contains(&check.to_owned()),
+            "{mutation:?}: {check} did not fire (fired: {caught:?})"
+        );
+        assert!(
+            report.cases.iter().any(|c| c.outcome.is_bad()),
+            "{mutation:?}: no case failed"
+        );
+        if mutation == Mutation::LeakSecret {
+            let text = hwoath_suite::report::json::to_json(&report).expect("serializes");
+            assert!(
+                !text.contains("JBSWY3DPEHPK3PXP"),
+                "a leaked secret must be redacted in the report"
+            );
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_honest_proxy_changes_nothing() {
+    let (tenant, options) = common::mock().await;
+    let proxy = start_proxy(tenant.root_url(), Mutation::None).await;
+    let report = common::run(
+        &format!("http://{proxy}/beta"),
+        Credentials::MockControls,
+        options,
+        sample(),
+    )
+    .await;
+    assert_eq!(report.cases.len(), 3);
+    assert!(
+        violated_checks(&report).is_empty(),
+        "{:?}",
+        violated_checks(&report)
+    );
+    assert!(
+        report
+            .cases
+            .iter()
+            .all(|c| c.outcome == hwoath_suite::Outcome::Pass)
+    );
+}
