@@ -1,5 +1,6 @@
 //! HOTP (RFC 4226): a counter-based code from a keyed HMAC.
 
+use crate::code::Modulus;
 use crate::keyed::KeyedMac;
 use crate::{Algorithm, Code, OtpError, Secret};
 
@@ -8,7 +9,7 @@ use crate::{Algorithm, Code, OtpError, Secret};
 pub struct Hotp {
     mac: KeyedMac,
     algorithm: Algorithm,
-    digits: u8,
+    modulus: Modulus,
 }
 
 impl Hotp {
@@ -23,14 +24,14 @@ impl Hotp {
         Ok(Self {
             mac: KeyedMac::new(algorithm, secret.as_bytes()),
             algorithm,
-            digits,
+            modulus: Modulus::new(digits),
         })
     }
 
     /// The code for `counter` (RFC 4226 §5.3).
     #[inline]
     pub fn generate(&self, counter: u64) -> Code {
-        Code::new(self.mac.truncated(counter), self.digits)
+        self.modulus.code(self.mac.truncated(counter))
     }
 
     /// The hash function under HMAC.
@@ -40,7 +41,7 @@ impl Hotp {
 
     /// How many digits each code has.
     pub fn digits(&self) -> u8 {
-        self.digits
+        self.modulus.digits()
     }
 }
 
@@ -48,7 +49,7 @@ impl std::fmt::Debug for Hotp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Hotp")
             .field("algorithm", &self.algorithm)
-            .field("digits", &self.digits)
+            .field("digits", &self.digits())
             .finish_non_exhaustive()
     }
 }

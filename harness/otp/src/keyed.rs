@@ -86,41 +86,80 @@ fn sha256_compress(state: &mut [u32; 8], blocks: &[[u8; 64]]) {
     sha2::block_api::compress256(state, blocks);
 }
 
-/// Dynamic truncation (RFC 4226 §5.3): 31 bits from the offset named by the last nibble.
-fn dynamic_truncate(digest: &[u8]) -> u32 {
-    let offset = usize::from(digest[digest.len() - 1] & 0x0f);
-    u32::from_be_bytes([
-        digest[offset],
-        digest[offset + 1],
-        digest[offset + 2],
-        digest[offset + 3],
-    ]) & 0x7fff_ffff
+/// The last block of a SHA-1/SHA-256 hash over one compressed block plus `tail_len` bytes (a multiple
+/// of 4), as big-endian words: zeros where the tail goes, the 0x80 terminator, the bit length.
+const fn last_block_32(tail_len: usize) -> [u32; 16] {
+    let mut words = [0u32; 16];
+    words[tail_len / 4] = 0x8000_0000;
+    words[15] = ((64 + tail_len) * 8) as u32;
+    words
 }
 
-/// Finishes a 64-byte-block hash (SHA-1 or SHA-256) of `prefix_len` already-compressed bytes plus `tail`.
-fn final_block_64(tail: &[u8], prefix_len: u64) -> [u8; 64] {
+/// The last block of a SHA-512 hash over one compressed block plus `tail_len` bytes (a multiple of 8).
+const fn last_block_64(tail_len: usize) -> [u64; 16] {
+    let mut words = [0u64; 16];
+    words[tail_len / 8] = 0x8000_0000_0000_0000;
+    words[15] = ((128 + tail_len) * 8) as u64;
+    words
+}
+
+/// The inner hash's last block for SHA-1 and SHA-256: the counter goes in its first two words.
+const INNER_64: [u32; 16] = last_block_32(8);
+/// The outer hash's last block for SHA-1: the inner digest goes in its first 5 words.
+const OUTER_SHA1: [u32; 16] = last_block_32(20);
+/// The outer hash's last block for SHA-256: the inner digest goes in its first 8 words.
+const OUTER_SHA256: [u32; 16] = last_block_32(32);
+/// The inner hash's last block for SHA-512: the counter goes in its first word.
+const INNER_128: [u64; 16] = last_block_64(8);
+/// The outer hash's last block for SHA-512: the inner digest goes in its first 8 words.
+const OUTER_SHA512: [u64; 16] = last_block_64(64);
+
+/// The bytes of `template` with `prefix` written over its first words.
+///
+/// Every word of the block is written here, in one pass, so the hash reads it back as whole vector
+/// stores (a block patched into a byte template costs a store-forwarding stall per compression).
+#[inline(always)]
+fn block_32(mut template: [u32; 16], prefix: &[u32]) -> [u8; 64] {
+    template[..prefix.len()].copy_from_slice(prefix);
     let mut block = [0u8; 64];
-    block[..tail.len()].copy_from_slice(tail);
-    block[tail.len()] = 0x80;
-    block[56..].copy_from_slice(&((prefix_len + tail.len() as u64) * 8).to_be_bytes());
-    block
-}
-
-/// Finishes a 128-byte-block hash (SHA-512) of `prefix_len` already-compressed bytes plus `tail`.
-fn final_block_128(tail: &[u8], prefix_len: u64) -> [u8; 128] {
-    let mut block = [0u8; 128];
-    block[..tail.len()].copy_from_slice(tail);
-    block[tail.len()] = 0x80;
-    block[120..].copy_from_slice(&((prefix_len + tail.len() as u64) * 8).to_be_bytes());
-    block
-}
-
-fn words_to_bytes_32<const N: usize, const B: usize>(words: &[u32; N]) -> [u8; B] {
-    let mut bytes = [0u8; B];
-    for (chunk, word) in bytes.chunks_exact_mut(4).zip(words) {
+    for (chunk, word) in block.chunks_exact_mut(4).zip(template) {
         chunk.copy_from_slice(&word.to_be_bytes());
     }
-    bytes
+    block
+}
+
+/// The bytes of `template` with `prefix` written over its first words (see [`block_32`]).
+#[inline(always)]
+fn block_64(mut template: [u64; 16], prefix: &[u64]) -> [u8; 128] {
+    template[..prefix.len()].copy_from_slice(prefix);
+    let mut block = [0u8; 128];
+    for (chunk, word) in block.chunks_exact_mut(8).zip(template) {
+        chunk.copy_from_slice(&word.to_be_bytes());
+    }
+    block
+}
+
+/// RFC 4226's message, the 8-byte big-endian counter, as two big-endian words.
+#[inline(always)]
+fn counter_words(counter: u64) -> [u32; 2] {
+    [(counter >> 32) as u32, counter as u32]
+}
+
+/// Dynamic truncation (RFC 4226 §5.3) of a digest held as big-endian 32-bit words: the 31 bits at the
+/// byte offset named by the digest's last nibble, read from the words without spilling them to bytes.
+#[inline(always)]
+fn truncate_words_32(words: &[u32]) -> u32 {
+    let offset = (words[words.len() - 1] & 0x0f) as usize;
+    let pair = (u64::from(words[offset / 4]) << 32) | u64::from(words[offset / 4 + 1]);
+    ((pair << ((offset % 4) * 8)) >> 32) as u32 & 0x7fff_ffff
+}
+
+/// Dynamic truncation (RFC 4226 §5.3) of a digest held as big-endian 64-bit words.
+#[inline(always)]
+fn truncate_words_64(words: &[u64]) -> u32 {
+    let offset = (words[words.len() - 1] & 0x0f) as usize;
+    let pair = (u128::from(words[offset / 8]) << 64) | u128::from(words[offset / 8 + 1]);
+    ((pair << ((offset % 8) * 8)) >> 96) as u32 & 0x7fff_ffff
 }
 
 impl KeyedMac {
@@ -162,37 +201,27 @@ impl KeyedMac {
     /// HMAC of the 8-byte big-endian counter, dynamically truncated to 31 bits (RFC 4226 §5.3).
     #[inline]
     pub(crate) fn truncated(&self, counter: u64) -> u32 {
-        let message = counter.to_be_bytes();
         match self {
             KeyedMac::Sha1 { inner, outer } => {
-                let mut state = *inner;
-                sha1_compress(&mut state, &[final_block_64(&message, 64)]);
-                let digest: [u8; 20] = words_to_bytes_32(&state);
-                let mut state = *outer;
-                sha1_compress(&mut state, &[final_block_64(&digest, 64)]);
-                dynamic_truncate(&words_to_bytes_32::<5, 20>(&state))
+                let mut inner = *inner;
+                sha1_compress(&mut inner, &[block_32(INNER_64, &counter_words(counter))]);
+                let mut outer = *outer;
+                sha1_compress(&mut outer, &[block_32(OUTER_SHA1, &inner)]);
+                truncate_words_32(&outer)
             }
             KeyedMac::Sha256 { inner, outer } => {
-                let mut state = *inner;
-                sha256_compress(&mut state, &[final_block_64(&message, 64)]);
-                let digest: [u8; 32] = words_to_bytes_32(&state);
-                let mut state = *outer;
-                sha256_compress(&mut state, &[final_block_64(&digest, 64)]);
-                dynamic_truncate(&words_to_bytes_32::<8, 32>(&state))
+                let mut inner = *inner;
+                sha256_compress(&mut inner, &[block_32(INNER_64, &counter_words(counter))]);
+                let mut outer = *outer;
+                sha256_compress(&mut outer, &[block_32(OUTER_SHA256, &inner)]);
+                truncate_words_32(&outer)
             }
             KeyedMac::Sha512 { inner, outer } => {
-                let mut state = *inner;
-                sha2::block_api::compress512(&mut state, &[final_block_128(&message, 128)]);
-                let mut digest = [0u8; 64];
-                for (chunk, word) in digest.chunks_exact_mut(8).zip(&state) {
-                    chunk.copy_from_slice(&word.to_be_bytes());
-                }
-                let mut state = *outer;
-                sha2::block_api::compress512(&mut state, &[final_block_128(&digest, 128)]);
-                for (chunk, word) in digest.chunks_exact_mut(8).zip(&state) {
-                    chunk.copy_from_slice(&word.to_be_bytes());
-                }
-                dynamic_truncate(&digest)
+                let mut inner = *inner;
+                sha2::block_api::compress512(&mut inner, &[block_64(INNER_128, &[counter])]);
+                let mut outer = *outer;
+                sha2::block_api::compress512(&mut outer, &[block_64(OUTER_SHA512, &inner)]);
+                truncate_words_64(&outer)
             }
         }
     }
@@ -223,6 +252,17 @@ mod tests {
 
     use super::*;
 
+    /// Dynamic truncation (RFC 4226 §5.3) over digest bytes, as the RFC writes it.
+    fn dynamic_truncate(digest: &[u8]) -> u32 {
+        let offset = usize::from(digest[digest.len() - 1] & 0x0f);
+        u32::from_be_bytes([
+            digest[offset],
+            digest[offset + 1],
+            digest[offset + 2],
+            digest[offset + 3],
+        ]) & 0x7fff_ffff
+    }
+
     fn reference(algorithm: Algorithm, key: &[u8], counter: u64) -> u32 {
         let digest = match algorithm {
             Algorithm::Sha1 => {
@@ -242,6 +282,33 @@ mod tests {
             }
         };
         dynamic_truncate(&digest)
+    }
+
+    #[test]
+    fn word_truncation_matches_byte_truncation_at_every_offset() {
+        for offset in 0..16u32 {
+            let words32: [u32; 8] =
+                std::array::from_fn(|i| 0x9E37_79B9u32.wrapping_mul(i as u32 + 1) ^ offset);
+            for len in [5usize, 8] {
+                let mut words = words32[..len].to_vec();
+                words[len - 1] = (words[len - 1] & !0x0f) | offset;
+                let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_be_bytes()).collect();
+                assert_eq!(
+                    truncate_words_32(&words),
+                    dynamic_truncate(&bytes),
+                    "offset {offset}"
+                );
+            }
+            let mut words64: [u64; 8] =
+                std::array::from_fn(|i| 0x9E37_79B9_7F4A_7C15u64.wrapping_mul(i as u64 + 1));
+            words64[7] = (words64[7] & !0x0f) | u64::from(offset);
+            let bytes: Vec<u8> = words64.iter().flat_map(|w| w.to_be_bytes()).collect();
+            assert_eq!(
+                truncate_words_64(&words64),
+                dynamic_truncate(&bytes),
+                "offset {offset}"
+            );
+        }
     }
 
     #[test]

@@ -170,6 +170,35 @@ mod tests {
     }
 
     #[test]
+    fn every_window_width_accepts_exactly_its_steps() {
+        let secret = Secret::from_bytes(b"12345678901234567890".to_vec());
+        let totp = Totp::new(&secret, Algorithm::Sha1, 8, 30).unwrap();
+        let now = 2_000_000_000;
+        let step = totp.step_at(now).unwrap();
+        for window in 0..=7u64 {
+            let verifier = Verifier::new(totp.clone(), window);
+            for offset in -9i64..=9 {
+                let target = step.checked_add_signed(offset).unwrap();
+                let code = totp.generate_step(target).to_string();
+                let inside = offset.unsigned_abs() <= window;
+                let result = verifier.check(&code, now);
+                assert_eq!(result.is_ok(), inside, "window {window}, offset {offset}");
+                if inside {
+                    assert_eq!(result, Ok(target), "window {window}, offset {offset}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_window_stops_at_the_largest_step() {
+        let verifier = verifier(2);
+        let last = u64::MAX / 30;
+        let code = verifier.totp().generate_step(last).to_string();
+        assert_eq!(verifier.check(&code, u64::MAX), Ok(last));
+    }
+
+    #[test]
     fn the_window_stops_at_step_zero() {
         let verifier = verifier(3);
         let code = verifier.totp().generate_step(0).to_string();

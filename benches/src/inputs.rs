@@ -1,0 +1,60 @@
+//! Inputs every contender of a benchmark is given, identical across crates.
+
+use hwoath_otp::Algorithm;
+
+/// The Unix time every code is computed at (an RFC 6238 Appendix B test time).
+pub const TIME: u64 = 1_111_111_109;
+
+/// The TOTP period in seconds.
+pub const PERIOD: u64 = 30;
+
+/// The digit counts benchmarked.
+pub const DIGITS: [u8; 2] = [6, 8];
+
+/// How many tokens the server-side scan checks one code against.
+pub const SCAN_TOKENS: usize = 10_000;
+
+/// The index of the scanned token whose code is submitted (so the scan has a real match to find).
+pub const SCAN_MATCH: usize = 7_777;
+
+/// The RFC 6238 Appendix B seed for `algorithm` (20, 32 or 64 ASCII bytes).
+pub fn rfc_key(algorithm: Algorithm) -> &'static [u8] {
+    match algorithm {
+        Algorithm::Sha1 => b"12345678901234567890",
+        Algorithm::Sha256 => b"12345678901234567890123456789012",
+        Algorithm::Sha512 => b"1234567890123456789012345678901234567890123456789012345678901234",
+    }
+}
+
+/// A 20-byte key for token `index` of the scan, distinct per index (SplitMix64 output).
+pub fn scan_key(index: usize) -> [u8; 20] {
+    let mut state = (index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let mut key = [0u8; 20];
+    for chunk in key.chunks_mut(8) {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        chunk.copy_from_slice(&z.to_be_bytes()[..chunk.len()]);
+    }
+    key
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc_keys_have_the_rfc_lengths() {
+        assert_eq!(rfc_key(Algorithm::Sha1).len(), 20);
+        assert_eq!(rfc_key(Algorithm::Sha256).len(), 32);
+        assert_eq!(rfc_key(Algorithm::Sha512).len(), 64);
+    }
+
+    #[test]
+    fn scan_keys_are_distinct() {
+        let keys: std::collections::HashSet<[u8; 20]> = (0..SCAN_TOKENS).map(scan_key).collect();
+        assert_eq!(keys.len(), SCAN_TOKENS);
+    }
+}
