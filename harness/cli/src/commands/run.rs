@@ -180,16 +180,19 @@ async fn run_async(args: RunArgs) -> Result<ExitCode> {
     let progress = progress_bar(selected as u64);
     let bar = progress.clone();
     let on_case = move |case: &hwoath_suite::CaseReport| {
-        if matches!(
-            case.outcome,
-            Outcome::Fail | Outcome::Diverge | Outcome::Error
-        ) {
-            bar.println(format!(
+        if case.outcome.is_bad() {
+            let line = format!(
                 "{:<7} {}  {}",
                 case.outcome.as_str().to_uppercase(),
                 case.id,
                 case.reasons.first().map(String::as_str).unwrap_or_default()
-            ));
+            );
+            // A hidden bar (no terminal, e.g. CI) prints nothing, so problems go straight to stdout.
+            if bar.is_hidden() {
+                println!("{line}");
+            } else {
+                bar.println(line);
+            }
         }
         bar.set_message(case.id.clone());
         bar.inc(1);
