@@ -15,7 +15,7 @@ use crate::app::state::AppState;
 use crate::auth::permissions::{Operation, authorize};
 use crate::errors::ApiError;
 use crate::odata::{CollectionSpec, QueryOptions};
-use crate::store::{DevicePatch, NewDevice, Store};
+use crate::store::{DevicePatch, NewDevice, Store, StoreError};
 
 /// The collection's path below `/beta`.
 pub const PATH: &str = "/directory/authenticationMethodDevices/hardwareOathDevices";
@@ -52,6 +52,18 @@ pub const SPEC: CollectionSpec = CollectionSpec {
 fn device_json(store: &Store, id: &str, context: Option<String>) -> Option<Value> {
     let device = store.device(id)?;
     Some(to_value(&Entity::new(store.device_wire(device), context)))
+}
+
+/// Creates a token and renders it, from the record the store hands back rather than a second lookup
+/// by id (which scans the inventory).
+fn created_json(
+    store: &mut Store,
+    new: NewDevice,
+    now_millis: i64,
+    context: Option<String>,
+) -> Result<Value, StoreError> {
+    let created = store.create_device(new, now_millis)?.clone();
+    Ok(to_value(&Entity::new(store.device_wire(&created), context)))
 }
 
 fn path_id(
@@ -159,10 +171,7 @@ pub async fn create(
     let now = state.clock.now_millis();
     let context = odata::device_entity_context(&meta.base_url());
     let created = state
-        .mutate(|store| {
-            let id = store.create_device(new_device(body), now)?.id.clone();
-            Ok(device_json(store, &id, Some(context)).unwrap_or(Value::Null))
-        })
+        .mutate(|store| created_json(store, new_device(body), now, Some(context)))
         .await?;
     let mut response = json_response(StatusCode::CREATED, &created);
     if let Some(location) = created
@@ -233,10 +242,7 @@ pub async fn bulk_create(
             Ok(prepared
                 .into_iter()
                 .map(|(content_id, parsed)| {
-                    let created = parsed.and_then(|new| {
-                        let id = store.create_device(new, now)?.id.clone();
-                        Ok(device_json(store, &id, None).unwrap_or(Value::Null))
-                    });
+                    let created = parsed.and_then(|new| Ok(created_json(store, new, now, None)?));
                     bulk_outcome(content_id, created)
                 })
                 .collect::<Vec<Value>>())
