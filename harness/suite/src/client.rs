@@ -305,7 +305,11 @@ impl HttpClient {
                         (name.as_str().to_owned(), value)
                     })
                     .collect();
-                loop {
+                let announced = response.content_length().unwrap_or(0);
+                if announced > self.config.max_body as u64 {
+                    exchange.error = Some(TransportError::TooLarge(self.config.max_body));
+                }
+                while exchange.error.is_none() {
                     match response.chunk().await {
                         Ok(Some(chunk)) => {
                             if exchange.body.len() + chunk.len() > self.config.max_body {

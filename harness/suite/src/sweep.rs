@@ -1,6 +1,7 @@
 //! Finds and removes what runs left behind: every device whose serial number carries a tag prefix.
 //! Devices without the prefix are never touched.
 
+use futures_util::future::join_all;
 use reqwest::Method;
 use serde_json::Value;
 
@@ -65,9 +66,14 @@ pub async fn sweep(ctx: &RunContext, prefix: &str) -> Result<Sweep, SweepError> 
         }
         url = page["@odata.nextLink"].as_str().map(str::to_owned);
     }
+    // Removals run side by side; the client bounds how many requests are in flight.
+    let removals = tagged.into_iter().map(|(id, serial)| {
+        let token = &token;
+        async move { (remove_device(ctx, token, &id).await, id, serial) }
+    });
     let mut sweep = Sweep::default();
-    for (id, serial) in tagged {
-        match remove_device(ctx, &token, &id).await {
+    for (outcome, id, serial) in join_all(removals).await {
+        match outcome {
             Ok(()) => sweep.removed.push(serial),
             Err(reason) => sweep.failed.push(format!("{serial} ({id}): {reason}")),
         }

@@ -147,6 +147,14 @@ pub const ADMIN_ROLES: [&str; 2] = [
     "UserAuthenticationMethod.ReadWrite.All",
 ];
 
+/// The target's test clock as the suite found it, to put back after cases that set it.
+#[derive(Debug, Clone, Copy)]
+struct ClockAtStart {
+    unix: u64,
+    frozen: bool,
+    read_at: Instant,
+}
+
 #[derive(Default)]
 struct CachedToken {
     token: Option<(String, Instant)>,
@@ -158,6 +166,7 @@ pub struct Target {
     urls: Urls,
     credentials: Credentials,
     controls: Option<String>,
+    clock_at_start: Option<ClockAtStart>,
     client: HttpClient,
     cache: Arc<Mutex<CachedToken>>,
 }
@@ -189,6 +198,7 @@ impl Target {
             urls,
             credentials,
             controls: None,
+            clock_at_start: None,
             client,
             cache: Arc::new(Mutex::new(CachedToken::default())),
         };
@@ -228,6 +238,29 @@ impl Target {
     /// The test controls' URL, when the target has them.
     pub fn controls(&self) -> Option<&str> {
         self.controls.as_deref()
+    }
+
+    /// Puts the test clock back as the suite found it (advanced by the time since, when it was running).
+    pub async fn restore_clock(&self) -> Result<(), String> {
+        let (Some(controls), Some(start)) = (&self.controls, self.clock_at_start) else {
+            return Ok(());
+        };
+        let unix = if start.frozen {
+            start.unix
+        } else {
+            start.unix + start.read_at.elapsed().as_secs()
+        };
+        let exchange = self
+            .client
+            .send(
+                Request::new("restore clock", Method::PUT, format!("{controls}/clock"))
+                    .json(json!({"unix": unix, "frozen": start.frozen})),
+            )
+            .await;
+        match exchange.status {
+            Some(200) => Ok(()),
+            other => Err(format!("restoring the clock answered {other:?}")),
+        }
     }
 
     /// Whether tokens with chosen permissions can be minted.
