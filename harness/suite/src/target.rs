@@ -271,8 +271,12 @@ impl Target {
     /// A bearer token acting as `principal`.
     pub async fn token(&self, principal: &Principal) -> Result<String, TokenError> {
         match (principal, &self.controls) {
+            // The caller's own credentials are the admin identity; a mock's controls stand in otherwise.
+            (Principal::Admin, _) if !matches!(self.credentials, Credentials::MockControls) => {
+                self.credential_token().await
+            }
             (Principal::Admin, Some(_)) => self.mint(json!({"roles": ADMIN_ROLES})).await,
-            (Principal::Admin, None) => self.credential_token().await,
+            (Principal::Admin, None) => Err(TokenError::CannotMint),
             (Principal::App(roles), Some(_)) => self.mint(json!({"roles": roles})).await,
             (
                 Principal::Delegated {
