@@ -243,26 +243,7 @@ async fn bulk_request(run: &mut CaseRun, example: Example) -> Result<(), Abort> 
     // Refused whole (400) or item by item (200/201 with per-item outcomes): either way no device.
     run.expect_status(&exchange, &[400, 200, 201], rules::WRONG_TYPE);
     for serial in live.serials {
-        let url = format!(
-            "{}?$filter=serialNumber%20eq%20'{serial}'",
-            run.ctx().target.urls().devices()
-        );
-        let found = steps::admin_send(
-            run,
-            Op::ListDevices,
-            Request::new("find bulk device", Method::GET, url),
-        )
-        .await?;
-        let ids: Vec<String> = found
-            .json()
-            .and_then(|v| v["value"].as_array().cloned())
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|d| d["id"].as_str().map(str::to_owned))
-            .collect();
-        for id in &ids {
-            run.created_id(id);
-        }
+        let ids = steps::devices_with_serial(run, &serial).await?;
         run.expect(ids.is_empty(), rules::WRONG_TYPE, || {
             format!("{serial} was created although its timeIntervalInSeconds is a string")
         });

@@ -393,26 +393,7 @@ async fn bulk_create(run: &mut CaseRun) -> Result<(), Abort> {
     .await?;
     run.expect_status(&exchange, &[200, 201], rules::BULK);
     for serial in serials {
-        let url = format!(
-            "{}?$filter=serialNumber%20eq%20'{serial}'",
-            run.ctx().target.urls().devices()
-        );
-        let found = steps::admin_send(
-            run,
-            Op::ListDevices,
-            Request::new("find bulk device", Method::GET, url),
-        )
-        .await?;
-        let ids: Vec<String> = found
-            .json()
-            .and_then(|v| v["value"].as_array().cloned())
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|d| d["id"].as_str().map(str::to_owned))
-            .collect();
-        for id in &ids {
-            run.created_id(id);
-        }
+        let ids = steps::devices_with_serial(run, &serial).await?;
         run.expect(ids.len() == 1, rules::BULK, || {
             format!("{serial}: {} devices after bulk create", ids.len())
         });

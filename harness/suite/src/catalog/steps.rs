@@ -195,3 +195,29 @@ pub async fn current_step(run: &mut CaseRun, token: &Token) -> Result<u64, Abort
     }
     Ok(token.step_at(now))
 }
+
+/// The ids of the devices with serial number `serial`, each registered for removal at the end of the
+/// case (whatever created them).
+pub async fn devices_with_serial(run: &mut CaseRun, serial: &str) -> Result<Vec<String>, Abort> {
+    let url = format!(
+        "{}?$filter=serialNumber%20eq%20'{serial}'",
+        run.ctx().target.urls().devices()
+    );
+    let found = admin_send(
+        run,
+        Op::ListDevices,
+        Request::new("find device by serial", Method::GET, url),
+    )
+    .await?;
+    let ids: Vec<String> = found
+        .json()
+        .and_then(|v| v["value"].as_array().cloned())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|d| d["id"].as_str().map(str::to_owned))
+        .collect();
+    for id in &ids {
+        run.created_id(id);
+    }
+    Ok(ids)
+}
