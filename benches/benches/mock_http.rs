@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use http_body_util::{BodyExt, Full};
+use hwoath_benches::inputs::{MOCK_CONNECTIONS, MOCK_INVENTORY};
 use hwoath_mock::MockTenant;
 use hyper::body::Bytes;
 use hyper::client::conn::http1::{self, SendRequest};
@@ -22,10 +23,10 @@ use tokio::net::TcpStream;
 use tokio::runtime::Runtime;
 
 /// Keep-alive connections, each with one request in flight at a time.
-const CONNECTIONS: usize = 32;
+const CONNECTIONS: usize = MOCK_CONNECTIONS;
 
 /// Tokens in the inventory when a measurement starts (the mock scans its inventory per lookup).
-const INVENTORY: u64 = 1_000;
+const INVENTORY: u64 = MOCK_INVENTORY;
 
 /// The inventory collection below the root URL.
 const DEVICES: &str = "/beta/directory/authenticationMethodDevices/hardwareOathDevices";

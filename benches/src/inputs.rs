@@ -17,6 +17,12 @@ pub const SCAN_TOKENS: usize = 10_000;
 /// The index of the scanned token whose code is submitted (so the scan has a real match to find).
 pub const SCAN_MATCH: usize = 7_777;
 
+/// Keep-alive connections of the mock benchmark, each with one request in flight at a time.
+pub const MOCK_CONNECTIONS: usize = 32;
+
+/// Tokens in the mock's inventory when a mock measurement starts.
+pub const MOCK_INVENTORY: u64 = 1_000;
+
 /// The RFC 6238 Appendix B seed for `algorithm` (20, 32 or 64 ASCII bytes).
 pub fn rfc_key(algorithm: Algorithm) -> &'static [u8] {
     match algorithm {

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Runs every hwoath benchmark (TOTP core vs peers vs the SHA floor; the mock over loopback) in one go
+# and renders reports/bench.md from criterion's medians. Run it on a quiet machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo bench -p hwoath-benches --locked --bench totp --bench mock_http
+cargo run -q --release --locked -p hwoath-benches --bin bench-report -- target/criterion >reports/bench.md
+echo "wrote reports/bench.md"

@@ -1,0 +1,449 @@
+//! Renders `reports/bench.md` from criterion's results: the medians, the ratios the targets are
+//! stated in, and the machine they were measured on.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use hwoath_otp::Algorithm;
+
+use crate::inputs::{DIGITS, MOCK_CONNECTIONS, MOCK_INVENTORY, SCAN_TOKENS};
+
+/// Why criterion's results could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// A file or directory could not be read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The path read.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A criterion JSON file did not have the expected shape.
+    #[error("{path} is not a criterion result: {reason}")]
+    Format {
+        /// The path read.
+        path: String,
+        /// What was wrong.
+        reason: String,
+    },
+}
+
+/// Median time per iteration in nanoseconds, by criterion benchmark id (`group/function/value`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Medians(BTreeMap<String, f64>);
+
+impl Medians {
+    /// Medians from `(id, nanoseconds)` pairs.
+    pub fn new(pairs: impl IntoIterator<Item = (String, f64)>) -> Self {
+        Self(pairs.into_iter().collect())
+    }
+
+    /// Reads every `*/new/benchmark.json` and its `estimates.json` below criterion's directory.
+    pub fn load(criterion_dir: &Path) -> Result<Self, ReportError> {
+        let mut medians = BTreeMap::new();
+        let mut pending = vec![criterion_dir.to_path_buf()];
+        while let Some(dir) = pending.pop() {
+            let entries = std::fs::read_dir(&dir).map_err(|source| io_error(&dir, source))?;
+            for entry in entries {
+                let path = entry.map_err(|source| io_error(&dir, source))?.path();
+                if path.is_dir() {
+                    pending.push(path);
+                } else if path.file_name().is_some_and(|n| n == "benchmark.json")
+                    && path.parent().is_some_and(|p| p.ends_with("new"))
+                {
+                    let id = read_json(&path)?["full_id"]
+                        .as_str()
+                        .map(str::to_owned)
+                        .ok_or_else(|| format_error(&path, "no full_id"))?;
+                    let estimates = path.with_file_name("estimates.json");
+                    let median = read_json(&estimates)?["median"]["point_estimate"]
+                        .as_f64()
+                        .ok_or_else(|| format_error(&estimates, "no median point estimate"))?;
+                    medians.insert(id, median);
+                }
+            }
+        }
+        Ok(Self(medians))
+    }
+
+    /// The median of `id` in nanoseconds, if it was measured.
+    pub fn get(&self, id: &str) -> Option<f64> {
+        self.0.get(id).copied()
+    }
+}
+
+fn io_error(path: &Path, source: std::io::Error) -> ReportError {
+    ReportError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+fn format_error(path: &Path, reason: &str) -> ReportError {
+    ReportError::Format {
+        path: path.display().to_string(),
+        reason: reason.to_owned(),
+    }
+}
+
+fn read_json(path: &Path) -> Result<serde_json::Value, ReportError> {
+    let text = std::fs::read_to_string(path).map_err(|source| io_error(path, source))?;
+    serde_json::from_str(&text).map_err(|e| format_error(path, &e.to_string()))
+}
+
+/// The machine the figures come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Machine {
+    /// The CPU model (`model name` of /proc/cpuinfo, with family/model/stepping).
+    pub cpu: String,
+    /// Logical CPUs.
+    pub cores: usize,
+    /// Whether the CPU has the SHA extensions (`sha_ni`) and the SSE levels the sha1/sha2 crates
+    /// require before they use them.
+    pub sha_extensions: bool,
+    /// Whether the CPU has AVX2 (the sha2 crate's SHA-512 backend).
+    pub avx2: bool,
+    /// `rustc -V`.
+    pub rustc: String,
+    /// The load average when the report was rendered (/proc/loadavg).
+    pub load: String,
+}
+
+/// `numerator / denominator` as `1.23x`, or a dash when either is missing.
+fn ratio(numerator: Option<f64>, denominator: Option<f64>) -> String {
+    match (numerator, denominator) {
+        (Some(n), Some(d)) if d > 0.0 => format!("{:.2}x", n / d),
+        _ => "–".to_owned(),
+    }
+}
+
+/// A duration in nanoseconds, with a unit that keeps three significant digits.
+fn duration(ns: Option<f64>) -> String {
+    match ns {
+        None => "–".to_owned(),
+        Some(ns) if ns < 1_000.0 => format!("{ns:.1} ns"),
+        Some(ns) if ns < 1_000_000.0 => format!("{:.2} µs", ns / 1_000.0),
+        Some(ns) => format!("{:.3} ms", ns / 1_000_000.0),
+    }
+}
+
+/// A rate per second from a duration per item in nanoseconds, with thousands separators.
+fn per_second(ns_per_item: Option<f64>) -> String {
+    match ns_per_item {
+        Some(ns) if ns > 0.0 => {
+            let rate = (1e9 / ns).round() as u64;
+            let digits = rate.to_string();
+            let mut grouped = String::new();
+            for (index, digit) in digits.chars().enumerate() {
+                if index > 0 && (digits.len() - index) % 3 == 0 {
+                    grouped.push(',');
+                }
+                grouped.push(digit);
+            }
+            grouped
+        }
+        _ => "–".to_owned(),
+    }
+}
+
+/// A target line: met, not met, or not measured.
+fn verdict(met: Option<bool>) -> &'static str {
+    match met {
+        Some(true) => "**met**",
+        Some(false) => "**not met**",
+        None => "not measured",
+    }
+}
+
+fn algorithm_label(algorithm: Algorithm) -> &'static str {
+    algorithm.uri_name()
+}
+
+/// The whole of `reports/bench.md`.
+pub fn render(medians: &Medians, machine: &Machine) -> String {
+    let m = |id: String| medians.get(&id);
+    let mut out = String::new();
+    let _ = writeln!(out, "# Benchmarks\n");
+    let _ = writeln!(
+        out,
+        "Criterion medians, every contender measured in the same run on the same machine with the same \
+         key bytes (the RFC 6238 Appendix B seeds), time (T = 1111111109), period (30 s) and digits; each \
+         peer's output is checked equal to hwoath's before anything is timed. Reproduce with:\n"
+    );
+    let _ = writeln!(out, "```sh\nbenches/report.sh\n```\n");
+    let _ = writeln!(
+        out,
+        "(It runs `cargo bench -p hwoath-benches` and renders this file from `target/criterion`.)\n"
+    );
+
+    let _ = writeln!(out, "## Machine\n");
+    let _ = writeln!(out, "| | |\n|---|---|");
+    let _ = writeln!(
+        out,
+        "| CPU | {} ({} logical CPUs) |",
+        machine.cpu, machine.cores
+    );
+    let sha = if machine.sha_extensions {
+        "present (`sha_ni`, with SSE2/SSSE3/SSE4.1) and used: the `sha1`/`sha2` crates detect them at \
+         run time (cpufeatures) and take their SHA-NI backend for SHA-1 and SHA-256, for hwoath, \
+         totp-rs, totp-lite and the floor alike"
+    } else {
+        "absent: SHA-1 and SHA-256 run in software for every contender"
+    };
+    let _ = writeln!(out, "| SHA extensions | {sha} |");
+    let sha512 = if machine.avx2 {
+        "no x86 SHA-512 instructions are used; the `sha2` crate takes its AVX2 backend"
+    } else {
+        "software"
+    };
+    let _ = writeln!(out, "| SHA-512 | {sha512} |");
+    let _ = writeln!(out, "| rustc | {} |", machine.rustc);
+    let _ = writeln!(out, "| load average when rendered | {} |\n", machine.load);
+
+    let _ = writeln!(out, "## Generate one code\n");
+    let _ = writeln!(
+        out,
+        "*keyed*: the generator is built once (pad states precomputed), each iteration computes one code. \
+         *from secret*: each iteration builds `Totp::new(&secret, ..)` and computes one code. totp-rs \
+         (`Totp::generate`) and totp-lite (`totp_custom`, which returns a `String`) key HMAC from the \
+         secret on every call. *floor*: the raw compression function called twice, the second fed by \
+         the first (the least one code can cost with precomputed pads).\n"
+    );
+    let _ = writeln!(
+        out,
+        "| algorithm-digits | hwoath keyed | hwoath from secret | totp-rs | totp-lite | floor | keyed / floor | totp-rs / keyed | totp-lite / keyed |"
+    );
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for algorithm in Algorithm::ALL {
+        let floor = m(format!(
+            "floor/two-compressions/{}",
+            algorithm_label(algorithm)
+        ));
+        for digits in DIGITS {
+            let id = format!("{}-{digits}", algorithm_label(algorithm));
+            let keyed = m(format!("generate/hwoath-keyed/{id}"));
+            let peer = m(format!("generate/totp-rs/{id}"));
+            let lite = m(format!("generate/totp-lite/{id}"));
+            let _ = writeln!(
+                out,
+                "| {id} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                duration(keyed),
+                duration(m(format!("generate/hwoath-from-secret/{id}"))),
+                duration(peer),
+                duration(lite),
+                duration(floor),
+                ratio(keyed, floor),
+                ratio(peer, keyed),
+                ratio(lite, keyed),
+            );
+        }
+    }
+
+    let _ = writeln!(out, "\n## Verify with a window of ±1 step\n");
+    let _ = writeln!(
+        out,
+        "hwoath `Verifier::check` (computes all three steps and compares in constant time) against \
+         totp-rs `check` with skew 1 (stops at the first match). *current*: the code of the current \
+         step; *wrong*: a code no step of the window has.\n"
+    );
+    let _ = writeln!(
+        out,
+        "| algorithm-digits / code | hwoath | totp-rs | totp-rs / hwoath |"
+    );
+    let _ = writeln!(out, "|---|---:|---:|---:|");
+    for algorithm in Algorithm::ALL {
+        for case in ["current", "wrong"] {
+            let id = format!("{}-6/{case}", algorithm_label(algorithm));
+            let ours = m(format!("verify/hwoath/{id}"));
+            let peer = m(format!("verify/totp-rs/{id}"));
+            let _ = writeln!(
+                out,
+                "| {id} | {} | {} | {} |",
+                duration(ours),
+                duration(peer),
+                ratio(peer, ours)
+            );
+        }
+    }
+
+    let _ = writeln!(out, "\n## Server-side scan\n");
+    let _ = writeln!(
+        out,
+        "One submitted code checked against {SCAN_TOKENS} keyed SHA-1 tokens (6 digits, distinct keys) on \
+         one thread: which tokens have this code now?\n"
+    );
+    let _ = writeln!(out, "| contender | one scan | codes per second per core |");
+    let _ = writeln!(out, "|---|---:|---:|");
+    for contender in ["hwoath-keyed", "totp-rs"] {
+        let scan = m(format!("scan/{contender}/{SCAN_TOKENS}-tokens/SHA1-6"));
+        let _ = writeln!(
+            out,
+            "| {contender} | {} | {} |",
+            duration(scan),
+            per_second(scan.map(|ns| ns / SCAN_TOKENS as f64))
+        );
+    }
+
+    let _ = writeln!(out, "\n## Mock tenant over loopback\n");
+    let _ = writeln!(
+        out,
+        "hyper HTTP/1.1 client, {MOCK_CONNECTIONS} keep-alive connections each with one request in \
+         flight, client and server on one Tokio runtime with 2 worker threads, so they share this \
+         machine's cores. The inventory holds {MOCK_INVENTORY} created tokens when each measurement \
+         starts; GET reads the last one, POST creates new ones (each sample starts again from \
+         {MOCK_INVENTORY}). Latency under load is the connections divided by the rate (Little's law).\n"
+    );
+    let get = m("mock/get-device".to_owned());
+    let post = m("mock/create-device".to_owned());
+    let _ = writeln!(
+        out,
+        "| request | latency under load | requests per second |"
+    );
+    let _ = writeln!(out, "|---|---:|---:|");
+    let _ = writeln!(
+        out,
+        "| GET device | {} | {} |",
+        duration(get.map(|ns| ns * MOCK_CONNECTIONS as f64)),
+        per_second(get)
+    );
+    let _ = writeln!(
+        out,
+        "| POST create | {} | {} |",
+        duration(post.map(|ns| ns * MOCK_CONNECTIONS as f64)),
+        per_second(post)
+    );
+
+    let _ = writeln!(out, "\n## Targets\n");
+    let sha1_keyed = m("generate/hwoath-keyed/SHA1-6".to_owned());
+    let sha1_floor = m("floor/two-compressions/SHA1".to_owned());
+    let sha1_peer = m("generate/totp-rs/SHA1-6".to_owned());
+    let check_ours = m("verify/hwoath/SHA1-6/current".to_owned());
+    let check_peer = m("verify/totp-rs/SHA1-6/current".to_owned());
+    let both = |a: Option<f64>, b: Option<f64>, test: fn(f64, f64) -> bool| {
+        a.zip(b).map(|(a, b)| test(a, b))
+    };
+    let _ = writeln!(out, "| target | measured (SHA1-6) | |\n|---|---:|---|");
+    let _ = writeln!(
+        out,
+        "| keyed SHA-1 generate within 1.25x of the two-compression floor | {} | {} |",
+        ratio(sha1_keyed, sha1_floor),
+        verdict(both(sha1_keyed, sha1_floor, |k, f| k <= 1.25 * f))
+    );
+    let _ = writeln!(
+        out,
+        "| at least 2x faster than totp-rs generate | {} | {} |",
+        ratio(sha1_peer, sha1_keyed),
+        verdict(both(sha1_peer, sha1_keyed, |p, k| p >= 2.0 * k))
+    );
+    let _ = writeln!(
+        out,
+        "| at least 4x faster than totp-rs check (±1, current code) | {} | {} |",
+        ratio(check_peer, check_ours),
+        verdict(both(check_peer, check_ours, |p, k| p >= 4.0 * k))
+    );
+    let _ = writeln!(
+        out,
+        "| zero heap allocations per code | 0 | **met** (`harness/otp/tests/no_allocation.rs`, counting allocator) |"
+    );
+    let _ = writeln!(
+        out,
+        "| mock: at least 20,000 GET/s | {} | {} |",
+        per_second(get),
+        verdict(get.map(|ns| 1e9 / ns >= 20_000.0))
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn machine() -> Machine {
+        Machine {
+            cpu: "Test CPU".into(),
+            cores: 2,
+            sha_extensions: true,
+            avx2: true,
+            rustc: "rustc 1.95.0".into(),
+            load: "0.10 0.20 0.30".into(),
+        }
+    }
+
+    #[test]
+    fn ratios_and_verdicts_follow_the_medians() {
+        let medians = Medians::new([
+            ("generate/hwoath-keyed/SHA1-6".to_owned(), 100.0),
+            ("floor/two-compressions/SHA1".to_owned(), 90.0),
+            ("generate/totp-rs/SHA1-6".to_owned(), 250.0),
+            ("verify/hwoath/SHA1-6/current".to_owned(), 300.0),
+            ("verify/totp-rs/SHA1-6/current".to_owned(), 450.0),
+            ("mock/get-device".to_owned(), 40_000.0),
+        ]);
+        let text = render(&medians, &machine());
+        assert!(
+            text.contains("| SHA1-6 | 100.0 ns | – | 250.0 ns | – | 90.0 ns | 1.11x | 2.50x | – |")
+        );
+        assert!(text.contains(
+            "| keyed SHA-1 generate within 1.25x of the two-compression floor | 1.11x | **met** |"
+        ));
+        assert!(text.contains("| at least 2x faster than totp-rs generate | 2.50x | **met** |"));
+        assert!(text.contains(
+            "| at least 4x faster than totp-rs check (±1, current code) | 1.50x | **not met** |"
+        ));
+        assert!(text.contains("| mock: at least 20,000 GET/s | 25,000 | **met** |"));
+        assert!(text.contains("| GET device | 1.280 ms | 25,000 |"));
+    }
+
+    #[test]
+    fn missing_figures_are_dashes_not_guesses() {
+        let text = render(&Medians::default(), &machine());
+        assert!(text.contains("| SHA256-8 | – | – | – | – | – | – | – | – |"));
+        assert!(text.contains("| mock: at least 20,000 GET/s | – | not measured |"));
+    }
+
+    #[test]
+    fn rates_are_grouped_by_thousands() {
+        assert_eq!(per_second(Some(1.0)), "1,000,000,000");
+        assert_eq!(per_second(Some(1e6)), "1,000");
+        assert_eq!(per_second(Some(1e7)), "100");
+        assert_eq!(per_second(None), "–");
+    }
+
+    #[test]
+    fn loads_criterion_result_directories() {
+        let dir = tempfile::tempdir().unwrap();
+        let new = dir.path().join("generate/hwoath-keyed/SHA1-6/new");
+        std::fs::create_dir_all(&new).unwrap();
+        std::fs::write(
+            new.join("benchmark.json"),
+            r#"{"group_id":"generate","full_id":"generate/hwoath-keyed/SHA1-6"}"#,
+        )
+        .unwrap();
+        std::fs::write(
+            new.join("estimates.json"),
+            r#"{"median":{"point_estimate":123.5}}"#,
+        )
+        .unwrap();
+        let base = dir.path().join("generate/hwoath-keyed/SHA1-6/base");
+        std::fs::create_dir_all(&base).unwrap();
+        std::fs::write(base.join("benchmark.json"), r#"{"full_id":"stale"}"#).unwrap();
+        let medians = Medians::load(dir.path()).unwrap();
+        assert_eq!(medians.get("generate/hwoath-keyed/SHA1-6"), Some(123.5));
+        assert_eq!(medians.get("stale"), None);
+    }
+
+    #[test]
+    fn a_result_without_a_median_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let new = dir.path().join("x/new");
+        std::fs::create_dir_all(&new).unwrap();
+        std::fs::write(new.join("benchmark.json"), r#"{"full_id":"x"}"#).unwrap();
+        std::fs::write(new.join("estimates.json"), r#"{"mean":{}}"#).unwrap();
+        assert!(matches!(
+            Medians::load(dir.path()),
+            Err(ReportError::Format { .. })
+        ));
+    }
+}
