@@ -48,23 +48,24 @@ pub(crate) enum KeyedMac {
 }
 
 /// XORs a key (hashed first when longer than the block, RFC 2104 §2) into the two pad blocks.
+///
+/// The pads are computed over whole blocks from a zero-padded copy of the key, so the hash reads
+/// them back from whole vector stores rather than from byte stores (a store-forwarding stall).
 fn pads<const BLOCK: usize>(
     key: &[u8],
     hash: impl Fn(&[u8]) -> Vec<u8>,
 ) -> ([u8; BLOCK], [u8; BLOCK]) {
-    let mut ipad = [0x36u8; BLOCK];
-    let mut opad = [0x5cu8; BLOCK];
-    let mut hashed = if key.len() > BLOCK {
-        hash(key)
+    let mut padded = [0u8; BLOCK];
+    if key.len() > BLOCK {
+        let mut hashed = hash(key);
+        padded[..hashed.len()].copy_from_slice(&hashed);
+        hashed.zeroize();
     } else {
-        Vec::new()
-    };
-    let key = if hashed.is_empty() { key } else { &hashed };
-    for (index, byte) in key.iter().enumerate() {
-        ipad[index] ^= byte;
-        opad[index] ^= byte;
+        padded[..key.len()].copy_from_slice(key);
     }
-    hashed.zeroize();
+    let ipad = padded.map(|byte| byte ^ 0x36);
+    let opad = padded.map(|byte| byte ^ 0x5c);
+    padded.zeroize();
     (ipad, opad)
 }
 
