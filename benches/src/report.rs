@@ -353,8 +353,39 @@ pub fn render(medians: &Medians, machine: &Machine) -> String {
         per_second(get),
         verdict(get.map(|ns| 1e9 / ns >= 20_000.0))
     );
+    out.push_str(READING);
     out
 }
+
+/// What bounds the ratios and the mock's rate: structural facts, true whatever the run measured.
+const READING: &str = r#"
+## Reading the figures
+
+* **Compressions per code bound the ratios to totp-rs.** totp-rs keys HMAC from the secret on every
+  call: 4 compressions per code (ipad, opad, inner, outer). hwoath's keyed generator does 2. With the
+  compression dominating, `totp-rs / keyed` tends to 2x and passes it only by what totp-rs spends
+  beyond its compressions. Keyed hwoath runs close to the floor (the `keyed / floor` column), so
+  little is left to remove on our side.
+* **The 4x check target cannot be met honestly.** With a ±1 window and the current step's code,
+  totp-rs computes steps t-1 and t and stops at the match: 8 compressions. hwoath computes all three
+  steps whatever matches (constant time, no early exit): 6 compressions. The ceiling is 8/6 = 1.33x
+  plus overheads; for a wrong code it is 12/6 = 2x. Going further would mean caching codes between
+  calls (a benchmark trick) or stopping early (no longer constant time); neither is done.
+* **From a secret** hwoath does the same 4 compressions as totp-rs and also zeroizes the padded key,
+  the pads and the states it derived from the secret; totp-rs as built here (its `zeroize` feature off)
+  does not.
+* **The floor** is two SHA compressions, the second fed by the first, through the same `sha1`/`sha2`
+  block functions every contender ends in. This machine's 2 logical CPUs may share one physical core:
+  when the other one is busy, every figure here slows by up to 2x (the SHA units are shared), so
+  compare figures of one run only.
+* **The mock** (`perf record -g` on the `mock_http` bench): client and server share the 2 logical
+  CPUs, so the server's own ceiling is higher than the rate shown. Per request the time goes to the
+  kernel's loopback TCP, allocation (each answer is built as a `serde_json::Value`), verifying the
+  HS256 bearer token (base64, HMAC-SHA-256, JSON claims), a random request id, and a linear scan of
+  the inventory: lookups by id and the serial-number uniqueness check on create walk every token, so
+  GET and POST slow down as the inventory grows. An index by id and by serial number would remove
+  the scans.
+"#;
 
 #[cfg(test)]
 mod tests {
