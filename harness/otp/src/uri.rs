@@ -153,7 +153,8 @@ impl KeyUri {
             seen.push(name.clone());
             match name.as_str() {
                 "secret" => secret = Some(Secret::from_base32(&value)?),
-                "issuer" => issuer = Some(value),
+                // Trimmed like the label's issuer, so that the two compare and format alike.
+                "issuer" => issuer = Some(value.trim().to_owned()),
                 "algorithm" => {
                     algorithm = Some(value.parse::<Algorithm>().map_err(|error| {
                         UriError::InvalidParameter {
@@ -300,6 +301,17 @@ mod tests {
         let text = uri.to_string();
         assert!(text.starts_with("otpauth://hotp/Contoso%3A%20Corp%20%26%20Co:h%C3%A9l%C3%A8ne"));
         assert_eq!(KeyUri::parse(&text).unwrap(), uri);
+    }
+
+    #[test]
+    fn issuer_parameter_with_spaces_round_trips() {
+        // Found by the otpauth_uri fuzz target: the parameter was kept untrimmed, formatted into the
+        // label, and the trimmed label issuer then differed from it.
+        let uri = KeyUri::parse("otpauth://totp/a?secret=GE&issuer=b%20").unwrap();
+        assert_eq!(uri.issuer.as_deref(), Some("b"));
+        assert_eq!(KeyUri::parse(&uri.to_string()).unwrap(), uri);
+        let both = KeyUri::parse("otpauth://totp/b:a?secret=GE&issuer=%20b").unwrap();
+        assert_eq!(both.issuer.as_deref(), Some("b"));
     }
 
     #[test]

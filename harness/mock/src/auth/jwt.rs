@@ -98,11 +98,18 @@ fn header_and_payload_len(token: &str) -> usize {
     token.rfind('.').unwrap_or(0)
 }
 
+/// Decodes one Base64url part as a JSON object (RFC 7515 §4 and RFC 7519 §7.2: header and claims
+/// are objects; serde would also read a struct from an array).
 fn decode_json<T: for<'de> Deserialize<'de>>(part: &str) -> Result<T, TokenError> {
     let bytes = BASE64URL_NOPAD
         .decode(part.as_bytes())
         .map_err(|_| TokenError::Malformed)?;
-    serde_json::from_slice(&bytes).map_err(|_| TokenError::Malformed)
+    match serde_json::from_slice(&bytes) {
+        Ok(value @ serde_json::Value::Object(_)) => {
+            serde_json::from_value(value).map_err(|_| TokenError::Malformed)
+        }
+        _ => Err(TokenError::Malformed),
+    }
 }
 
 #[derive(Deserialize)]
@@ -247,6 +254,36 @@ mod tests {
         let mut app_id_aud = claims(100);
         app_id_aud.aud = vec![GRAPH_APP_ID.into()];
         assert!(key.verify(&key.sign(&app_id_aud), 0).is_ok());
+    }
+
+    #[test]
+    fn header_and_claims_must_be_objects() {
+        // Found by the mock_jwt fuzz target: serde read `["HS256"]` as a header with alg HS256.
+        let key = SigningKey::development();
+        let token = key.sign(&claims(100));
+        let payload = token.split('.').nth(1).unwrap();
+        let array_header = BASE64URL_NOPAD.encode(br#"["HS256"]"#);
+        let resigned = |header: &str, payload: &str| {
+            let input = format!("{header}.{payload}");
+            let mut mac = key.mac();
+            mac.update(input.as_bytes());
+            format!(
+                "{input}.{}",
+                BASE64URL_NOPAD.encode(&mac.finalize().into_bytes())
+            )
+        };
+        assert_eq!(
+            key.verify(&resigned(&array_header, payload), 50),
+            Err(TokenError::Malformed)
+        );
+        let array_claims = BASE64URL_NOPAD.encode(
+            br#"[["https://graph.microsoft.com"],null,"t",null,null,null,null,null,null,null,100]"#,
+        );
+        let header = token.split('.').next().unwrap();
+        assert_eq!(
+            key.verify(&resigned(header, &array_claims), 50),
+            Err(TokenError::Malformed)
+        );
     }
 
     #[test]
