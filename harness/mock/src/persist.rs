@@ -31,7 +31,7 @@ pub enum PersistError {
     },
 }
 
-/// A state file and the generation of the last snapshot written to it.
+/// A state file and the generation (number of changes) of the last snapshot written to it.
 #[derive(Debug)]
 pub struct StateFile {
     path: PathBuf,
@@ -87,27 +87,56 @@ impl StateFile {
         Ok(Some(state))
     }
 
-    /// Writes `bytes` (the snapshot of `generation`) atomically, unless a newer snapshot was already written.
-    pub fn save(&self, generation: u64, bytes: &[u8]) -> Result<(), PersistError> {
-        let mut written = self.written.lock().unwrap_or_else(|p| p.into_inner());
-        if generation <= *written && *written != 0 {
-            return Ok(());
+    /// Removes the temporary files a crash mid-write left beside the state file (`.{name}.tmp-*`);
+    /// call it at start, once the state file has loaded, before any write.
+    pub fn remove_leftovers(&self) {
+        let prefix = format!(".{}.tmp-", self.file_name());
+        let Ok(entries) = fs::read_dir(self.dir()) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            if entry.file_name().to_string_lossy().starts_with(&prefix) {
+                let _ = fs::remove_file(entry.path());
+            }
         }
-        let dir = match self.path.parent() {
+    }
+
+    fn dir(&self) -> PathBuf {
+        match self.path.parent() {
             Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
             _ => PathBuf::from("."),
-        };
-        let name = self
-            .path
+        }
+    }
+
+    fn file_name(&self) -> String {
+        self.path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "state".into());
+            .unwrap_or_else(|| "state".into())
+    }
+
+    /// Makes the change numbered `generation` durable, then returns: unless a snapshot at least that
+    /// new is already written, takes the newest snapshot from `latest` (its generation and bytes, never
+    /// older than `generation`) and writes it atomically. Writers queue on one lock, so a change that
+    /// waited behind another write usually finds itself covered by the next one (group commit).
+    pub fn save(
+        &self,
+        generation: u64,
+        latest: impl FnOnce() -> (u64, Vec<u8>),
+    ) -> Result<(), PersistError> {
+        let mut written = self.written.lock().unwrap_or_else(|p| p.into_inner());
+        if generation <= *written {
+            return Ok(());
+        }
+        let (newest, bytes) = latest();
+        let dir = self.dir();
         let temp = dir.join(format!(
-            ".{name}.tmp-{}-{}",
+            ".{}.tmp-{}-{}",
+            self.file_name(),
             std::process::id(),
             self.temp_counter.fetch_add(1, Ordering::Relaxed)
         ));
-        let result = write_synced(&temp, bytes).and_then(|()| fs::rename(&temp, &self.path));
+        let result = write_synced(&temp, &bytes).and_then(|()| fs::rename(&temp, &self.path));
         if let Err(e) = result {
             let _ = fs::remove_file(&temp);
             return Err(self.io_error(e));
@@ -116,7 +145,7 @@ impl StateFile {
         if let Ok(dir) = File::open(&dir) {
             let _ = dir.sync_all();
         }
-        *written = generation;
+        *written = newest.max(generation);
         Ok(())
     }
 }
@@ -147,10 +176,15 @@ mod tests {
             version: 1,
             devices: Vec::new(),
         };
-        file.save(1, &serde_json::to_vec(&state).unwrap()).unwrap();
+        let bytes = serde_json::to_vec(&state).unwrap();
+        file.save(1, || (1, bytes.clone())).unwrap();
         assert_eq!(file.load().unwrap().unwrap().devices.len(), 0);
-        // An older generation never overwrites a newer one.
-        file.save(1, b"garbage").unwrap();
+        // A change already covered by a written snapshot writes nothing.
+        file.save(1, || panic!("not asked for")).unwrap();
+        // A later change takes the newest snapshot, which covers the changes after it too.
+        file.save(2, || (4, bytes.clone())).unwrap();
+        file.save(3, || panic!("generation 3 is covered by 4"))
+            .unwrap();
         assert!(file.load().is_ok());
         let names: Vec<_> = fs::read_dir(dir.path())
             .unwrap()
@@ -167,7 +201,8 @@ mod tests {
             version: 1,
             devices: Vec::new(),
         };
-        file.save(1, &serde_json::to_vec(&state).unwrap()).unwrap();
+        let bytes = serde_json::to_vec(&state).unwrap();
+        file.save(1, || (1, bytes.clone())).unwrap();
         // What a crash mid-write leaves behind: a half-written temporary file beside the state file.
         fs::write(
             dir.path().join(".state.json.tmp-1-0"),
@@ -175,8 +210,17 @@ mod tests {
         )
         .unwrap();
         assert!(file.load().unwrap().is_some());
-        file.save(2, &serde_json::to_vec(&state).unwrap()).unwrap();
+        file.save(2, || (2, bytes.clone())).unwrap();
         assert!(file.load().unwrap().is_some());
+        // The next start clears the leftover, and only it.
+        fs::write(dir.path().join("other.json"), b"{}").unwrap();
+        file.remove_leftovers();
+        let mut names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["other.json", "state.json"]);
     }
 
     #[test]

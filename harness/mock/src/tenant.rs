@@ -165,10 +165,11 @@ impl MockTenantBuilder {
         };
         let mut store = Store::new(fixture.clone());
         let state_file = self.state_file.map(StateFile::new);
-        if let Some(file) = &state_file
-            && let Some(saved) = file.load()?
-        {
-            store.restore(saved)?;
+        if let Some(file) = &state_file {
+            if let Some(saved) = file.load()? {
+                store.restore(saved)?;
+            }
+            file.remove_leftovers();
         }
         let clock = match self.clock {
             Some((unix, frozen)) => Clock::at(unix, frozen),

@@ -125,3 +125,51 @@ async fn many_writes_leave_a_valid_file() {
         "the last snapshot written is the newest"
     );
 }
+
+/// Regression: the assign answer was read from the store after the state file was written, so a
+/// concurrent unassign in between turned the `201` body into `null`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_assign_answer_is_the_method_it_created_even_if_unassigned_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    let h =
+        std::sync::Arc::new(harness_with(MockTenant::builder().clock(T).state_file(&path)).await);
+    let id = h.create("RACE-1").await;
+    let methods = format!(
+        "/users/{}/authentication/hardwareOathMethods",
+        h.user_id("Amy Masters")
+    );
+    let unassigner = {
+        let (h, id, methods) = (h.clone(), id.clone(), methods.clone());
+        tokio::spawn(async move {
+            let mut unassigned = 0;
+            while unassigned < 100 {
+                let answer = h
+                    .call(
+                        reqwest::Method::DELETE,
+                        &format!("{methods}/{id}"),
+                        Some(&h.admin()),
+                        None,
+                    )
+                    .await;
+                if answer.status == StatusCode::NO_CONTENT {
+                    unassigned += 1;
+                }
+            }
+        })
+    };
+    let mut assigned = 0;
+    while !unassigner.is_finished() {
+        let answer = h
+            .post(&methods, &h.admin(), json!({"device": {"id": id}}))
+            .await;
+        if answer.status == StatusCode::CREATED {
+            assigned += 1;
+            assert_eq!(answer.body["id"], id.as_str(), "{}", answer.text);
+            assert_eq!(answer.body["device"]["status"], "assigned");
+        }
+    }
+    unassigner.await.unwrap();
+    assert!(assigned >= 100);
+    h.tenant.check_invariants().unwrap();
+}

@@ -106,36 +106,38 @@ impl AppState {
         read(&lock(&self.store))
     }
 
-    /// Runs `change` on the store, then saves the state file (whether or not `change` failed, since a
-    /// failed activation still records `failedActivation`).
+    /// Runs `change` on the store, then, when persisting, returns only once a snapshot holding the
+    /// change is durably written (whether or not `change` failed, since a failed activation still
+    /// records `failedActivation`): an answer sent is a change saved.
     pub async fn mutate<T>(
         &self,
         change: impl FnOnce(&mut Store) -> Result<T, StoreError>,
     ) -> Result<T, ApiError> {
-        let (result, snapshot) = {
+        let (result, generation) = {
             let mut store = lock(&self.store);
             let result = change(&mut store);
-            let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
-            let snapshot = self.state_file.as_ref().map(|_| {
-                (
-                    generation,
-                    serde_json::to_vec_pretty(&store.snapshot()).unwrap_or_default(),
-                )
-            });
-            (result, snapshot)
+            (result, self.generation.fetch_add(1, Ordering::SeqCst) + 1)
         };
-        if let Some((generation, bytes)) = snapshot {
-            self.persist(generation, bytes).await;
+        if self.state_file.is_some() {
+            self.persist(generation).await;
         }
         result.map_err(ApiError::from)
     }
 
-    async fn persist(&self, generation: u64, bytes: Vec<u8>) {
+    /// The generation and serialized snapshot of the store as it is now (read under its lock).
+    fn latest_snapshot(&self) -> (u64, Vec<u8>) {
+        let store = lock(&self.store);
+        let generation = self.generation.load(Ordering::SeqCst);
+        let bytes = serde_json::to_vec_pretty(&store.snapshot()).unwrap_or_default();
+        (generation, bytes)
+    }
+
+    async fn persist(&self, generation: u64) {
         let this = self.clone();
         let outcome = tokio::task::spawn_blocking(move || {
             this.state_file
                 .as_ref()
-                .map(|file| file.save(generation, &bytes))
+                .map(|file| file.save(generation, || this.latest_snapshot()))
         })
         .await;
         match outcome {

@@ -19,7 +19,7 @@ use crate::app::state::{AppState, lock};
 use crate::auth::permissions::{Denied, Operation, Principal, authorize};
 use crate::errors::ApiError;
 use crate::odata::{CollectionSpec, QueryOptions};
-use crate::store::{DeviceSelector, StoreError};
+use crate::store::{DeviceSelector, Store, StoreError};
 
 /// Query options of a user's method collection.
 pub const SPEC: CollectionSpec = CollectionSpec {
@@ -117,18 +117,12 @@ fn method_id(id: Option<String>) -> Result<String, ApiError> {
     id.ok_or_else(|| ApiError::invalid("A method id is required."))
 }
 
-fn method_json(
-    state: &AppState,
-    user_id: &str,
-    id: &str,
-    context: Option<String>,
-) -> Option<Value> {
-    state.read(|store| {
-        let device = store
-            .methods_of(user_id)
-            .find(|d| d.id.eq_ignore_ascii_case(id))?;
-        Some(to_value(&Entity::new(store.method_wire(device), context)))
-    })
+/// The user's method `id` as JSON, read from `store`.
+fn method_json(store: &Store, user_id: &str, id: &str, context: Option<String>) -> Option<Value> {
+    let device = store
+        .methods_of(user_id)
+        .find(|d| d.id.eq_ignore_ascii_case(id))?;
+    Some(to_value(&Entity::new(store.method_wire(device), context)))
 }
 
 /// The handlers, generic over `/me` (`ME = true`) and `/users/{user}` (`ME = false`).
@@ -176,8 +170,9 @@ impl<const ME: bool> Handlers<ME> {
         let subject = resolve(&state, &caller, target, false)?;
         let options = QueryOptions::parse(query.as_deref(), SPEC)?;
         let context = odata::method_entity_context(&meta.base_url(), &subject.user_id);
-        let method =
-            method_json(&state, &subject.user_id, &id, Some(context)).ok_or_else(|| {
+        let method = state
+            .read(|store| method_json(store, &subject.user_id, &id, Some(context)))
+            .ok_or_else(|| {
                 ApiError::from(StoreError::NotFound(format!(
                     "Hardware OATH method '{id}' was not found for the user."
                 )))
@@ -198,17 +193,19 @@ impl<const ME: bool> Handlers<ME> {
         let subject = resolve(&state, &caller, target, true)?;
         let body: AssignMethod = read_json(&headers, body).await?;
         let now = state.clock.now_millis();
-        let id = state
+        let context = odata::method_entity_context(&meta.base_url(), &subject.user_id);
+        // The answer is read in the same critical section as the change: once the lock is released
+        // (and while the state file is written) another request may already unassign the token.
+        let (id, method) = state
             .mutate(|store| {
-                Ok(store
+                let id = store
                     .assign(&subject.user_id, &body.device.id, now)?
                     .id
-                    .clone())
+                    .clone();
+                let method = method_json(store, &subject.user_id, &id, Some(context));
+                Ok((id, method.unwrap_or(Value::Null)))
             })
             .await?;
-        let context = odata::method_entity_context(&meta.base_url(), &subject.user_id);
-        let method =
-            method_json(&state, &subject.user_id, &id, Some(context)).unwrap_or(Value::Null);
         let mut response = json_response(StatusCode::CREATED, &method);
         if let Ok(location) =
             HeaderValue::from_str(&format!("{}{}/{id}", meta.base_url(), subject.path))
