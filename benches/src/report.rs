@@ -111,6 +111,18 @@ pub struct Machine {
     pub load: String,
 }
 
+impl Machine {
+    /// Whether the one-minute load average exceeded half the logical CPUs (others shared the cores).
+    pub fn busy(&self) -> bool {
+        let one_minute = self
+            .load
+            .split_whitespace()
+            .next()
+            .and_then(|l| l.parse::<f64>().ok());
+        one_minute.is_some_and(|load| load > self.cores as f64 / 2.0)
+    }
+}
+
 /// `numerator / denominator` as `1.23x`, or a dash when either is missing.
 fn ratio(numerator: Option<f64>, denominator: Option<f64>) -> String {
     match (numerator, denominator) {
@@ -201,6 +213,16 @@ pub fn render(medians: &Medians, machine: &Machine) -> String {
     let _ = writeln!(out, "| SHA-512 | {sha512} |");
     let _ = writeln!(out, "| rustc | {} |", machine.rustc);
     let _ = writeln!(out, "| load average when rendered | {} |\n", machine.load);
+    if machine.busy() {
+        let _ = writeln!(
+            out,
+            "**The machine was busy during this run** (load average {} on {} logical CPUs): other \
+             work shared the cores, so every absolute figure below is slower than on an idle machine \
+             (up to 2x when the other logical CPU of a core is busy). Ratios between contenders of \
+             this run still compare like with like.\n",
+            machine.load, machine.cores
+        );
+    }
 
     let _ = writeln!(out, "## Generate one code\n");
     let _ = writeln!(
@@ -432,6 +454,19 @@ mod tests {
         let text = render(&Medians::default(), &machine());
         assert!(text.contains("| SHA256-8 | – | – | – | – | – | – | – | – |"));
         assert!(text.contains("| mock: at least 20,000 GET/s | – | not measured |"));
+    }
+
+    #[test]
+    fn a_busy_machine_is_said_to_be_busy() {
+        let quiet = machine();
+        assert!(!quiet.busy());
+        assert!(!render(&Medians::default(), &quiet).contains("machine was busy"));
+        let busy = Machine {
+            load: "3.50 2.00 1.00".into(),
+            ..machine()
+        };
+        assert!(busy.busy());
+        assert!(render(&Medians::default(), &busy).contains("machine was busy"));
     }
 
     #[test]
