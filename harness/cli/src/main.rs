@@ -19,6 +19,8 @@ struct Cli {
 enum Command {
     /// Run the conformance catalog against a target (default: an embedded mock tenant) and write reports.
     Run(commands::run::RunArgs),
+    /// Send a saved failure of a generated case again and say FIXED or FAILED.
+    Replay(commands::replay::ReplayArgs),
     /// Compare run reports (the baseline gate).
     Report(commands::report::ReportArgs),
     /// Remove everything earlier runs left on a target (tagged devices only).
@@ -38,6 +40,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Command::Run(args) => commands::run::run(args),
+        Command::Replay(args) => commands::replay::run(args),
         Command::Report(args) => commands::report::run(args),
         Command::Cleanup(args) => commands::cleanup::run(args),
         Command::Totp(args) => commands::totp::run(args),

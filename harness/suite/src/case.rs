@@ -48,17 +48,23 @@ pub enum Group {
     Authz,
     /// Paging, filtering, projection and counting.
     Odata,
+    /// Generated bodies, valid and labelled-invalid (proptest).
+    Properties,
+    /// Random operation sequences checked against a reference model.
+    Stateful,
 }
 
 impl Group {
     /// Every group in catalog order.
-    pub const ALL: [Group; 6] = [
+    pub const ALL: [Group; 8] = [
         Group::Rfc,
         Group::Docs,
         Group::Validation,
         Group::Lifecycle,
         Group::Authz,
         Group::Odata,
+        Group::Properties,
+        Group::Stateful,
     ];
 
     /// The group's name in ids and reports.
@@ -70,6 +76,8 @@ impl Group {
             Group::Lifecycle => "lifecycle",
             Group::Authz => "authz",
             Group::Odata => "odata",
+            Group::Properties => "properties",
+            Group::Stateful => "stateful",
         }
     }
 }

@@ -137,6 +137,8 @@ pub struct RunContext {
     pub tag: Tag,
     /// Users to assign tokens to.
     pub users: UserPool,
+    /// Seed and size of generated cases, and the failures they found.
+    pub generation: crate::generate::Generation,
 }
 
 #[cfg(test)]

@@ -28,10 +28,13 @@ pub mod checks;
 pub mod client;
 pub mod context;
 pub mod endpoints;
+pub mod generate;
 pub mod redact;
+pub mod replay;
 pub mod report;
 pub mod rules;
 pub mod runner;
+pub mod stateful;
 pub mod sweep;
 pub mod target;
 
@@ -64,6 +67,8 @@ pub struct SuiteOptions {
     pub users: Vec<String>,
     /// Seed of generated cases.
     pub seed: u64,
+    /// Generated cases per property case (`None`: 64 on a mock, 16 on a real tenant).
+    pub cases: Option<usize>,
     /// The target's kind as the report shows it (`embedded-mock`, `mock`, `graph`); probed when empty.
     pub target_kind: String,
 }
@@ -159,6 +164,7 @@ pub async fn run(
         target,
         tag: Tag::new(&run_id),
         users: UserPool::new(options.users.clone()),
+        generation: generate::Generation::new(options.seed, options.cases),
     });
     let result =
         runner::run_catalog(ctx.clone(), catalog::all(), &run_options, on_case, cancel).await;
@@ -184,6 +190,7 @@ pub async fn run(
         seed: options.seed,
         summary: Summary::of(&result.cases),
         cases: result.cases,
+        failures: ctx.generation.take_failures(),
     })
 }
 
@@ -198,6 +205,7 @@ pub async fn cleanup(
         target,
         tag: Tag::new("cleanup"),
         users: UserPool::new(Vec::new()),
+        generation: generate::Generation::default(),
     };
     Ok(sweep::sweep(&ctx, TAG_PREFIX).await)
 }

@@ -3,7 +3,17 @@
 
 mod common;
 
+use hwoath_suite::case::Group;
 use hwoath_suite::{Credentials, Outcome, RunOptions};
+
+/// Every group but the generated ones (`properties`, `stateful`), which have their own tests: their
+/// hundreds of generated exchanges would drown the snapshot.
+fn fixed_groups() -> Vec<Group> {
+    Group::ALL
+        .into_iter()
+        .filter(|g| !matches!(g, Group::Properties | Group::Stateful))
+        .collect()
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_case_passes_against_the_mock() {
@@ -12,7 +22,10 @@ async fn every_case_passes_against_the_mock() {
         &tenant.base_url(),
         Credentials::MockControls,
         options,
-        RunOptions::default(),
+        RunOptions {
+            groups: fixed_groups(),
+            ..RunOptions::default()
+        },
     )
     .await;
     let bad: Vec<String> = report
@@ -33,7 +46,11 @@ async fn every_case_passes_against_the_mock() {
         "cases that did not pass:\n{}",
         bad.join("\n")
     );
-    assert_eq!(report.summary.total, hwoath_suite::catalog::all().len());
+    let fixed = hwoath_suite::catalog::all()
+        .iter()
+        .filter(|case| fixed_groups().contains(&case.group))
+        .count();
+    assert_eq!(report.summary.total, fixed);
     assert!(
         tenant.devices().is_empty(),
         "the run left {} devices behind",
@@ -77,6 +94,7 @@ async fn exchanges_snapshot() {
     // One case at a time, so listings and ordering are the same on every run.
     let run = RunOptions {
         jobs: 1,
+        groups: fixed_groups(),
         ..RunOptions::default()
     };
     let report = common::run(&tenant.base_url(), Credentials::MockControls, options, run).await;

@@ -2,6 +2,7 @@
 
 pub mod cleanup;
 pub mod mock;
+pub mod replay;
 pub mod report;
 pub mod run;
 pub mod token;

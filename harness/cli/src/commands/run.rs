@@ -27,7 +27,8 @@ pub struct RunArgs {
     /// AZURE_CLIENT_ID, AZURE_CLIENT_SECRET (and AZURE_AUTHORITY_HOST).
     #[arg(long, value_name = "URL")]
     target: Option<String>,
-    /// Run only these groups (rfc, docs, validation, lifecycle, authz, odata); repeatable.
+    /// Run only these groups (rfc, docs, validation, lifecycle, authz, odata, properties, stateful);
+    /// repeatable.
     #[arg(long, value_name = "GROUP")]
     group: Vec<String>,
     /// Run only these case ids (`group/name`, or a prefix ending in `*`); repeatable.
@@ -36,6 +37,9 @@ pub struct RunArgs {
     /// Seed of generated cases.
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Generated bodies per property case (default: 64 on a mock, 16 on a real tenant).
+    #[arg(long = "cases", value_name = "N")]
+    cases_per_property: Option<usize>,
     /// Requests (and cases) in flight at once.
     #[arg(long, default_value_t = 8)]
     jobs: usize,
@@ -67,7 +71,7 @@ fn groups(names: &[String]) -> Result<Vec<Group>> {
             Group::ALL
                 .into_iter()
                 .find(|group| group.as_str() == name)
-                .with_context(|| format!("unknown group {name:?} (groups: rfc, docs, validation, lifecycle, authz, odata)"))
+                .with_context(|| format!("unknown group {name:?} (groups: rfc, docs, validation, lifecycle, authz, odata, properties, stateful)"))
         })
         .collect()
 }
@@ -160,6 +164,7 @@ async fn run_async(args: RunArgs) -> Result<ExitCode> {
                 client,
                 users,
                 seed: args.seed,
+                cases: args.cases_per_property,
                 target_kind: "embedded-mock".to_owned(),
             };
             (Some(tenant), base, Credentials::MockControls, options)
@@ -171,6 +176,7 @@ async fn run_async(args: RunArgs) -> Result<ExitCode> {
                 client,
                 users: args.users.clone(),
                 seed: args.seed,
+                cases: args.cases_per_property,
                 target_kind: String::new(),
             };
             (None, url.clone(), credentials, options)
@@ -214,6 +220,7 @@ async fn run_async(args: RunArgs) -> Result<ExitCode> {
     print_summary(&report);
     let paths = write_run(&report, &args.out).context("cannot write the reports")?;
     println!("reports: {}", paths.dir.display());
+    write_failures(&report, &paths.dir)?;
     if let Some(path) = &args.write_baseline {
         json::write_json(&as_baseline(&report), path).context("cannot write the baseline")?;
         println!("baseline written: {}", path.display());
@@ -245,6 +252,29 @@ async fn run_async(args: RunArgs) -> Result<ExitCode> {
     })
 }
 
+/// Saves each shrunk failure of the generated cases as `failures/<case>-<index>.json` in the run's
+/// folder, and prints the command that replays it.
+fn write_failures(report: &RunReport, dir: &std::path::Path) -> Result<()> {
+    if report.failures.is_empty() {
+        return Ok(());
+    }
+    let folder = dir.join("failures");
+    std::fs::create_dir_all(&folder)
+        .with_context(|| format!("cannot create {}", folder.display()))?;
+    for failure in &report.failures {
+        let path = folder.join(failure.file_name());
+        std::fs::write(&path, failure.to_json())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        println!(
+            "failure [{}] {}: hwoath replay {}",
+            failure.label,
+            failure.case,
+            path.display()
+        );
+    }
+    Ok(())
+}
+
 /// The report without exchanges and timings: what a baseline needs, stable from run to run.
 fn as_baseline(report: &RunReport) -> RunReport {
     let mut baseline = report.clone();
@@ -252,6 +282,7 @@ fn as_baseline(report: &RunReport) -> RunReport {
     baseline.started_at = "1970-01-01T00:00:00Z".to_owned();
     baseline.run_id = "baseline".to_owned();
     baseline.target.base_url = "embedded".to_owned();
+    baseline.failures.clear();
     for case in &mut baseline.cases {
         case.duration_ms = 0;
         case.exchanges.clear();

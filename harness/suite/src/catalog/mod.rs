@@ -4,8 +4,9 @@ mod authz;
 mod docs;
 mod lifecycle;
 mod odata;
+pub mod properties;
 mod rfc;
-mod steps;
+pub(crate) mod steps;
 mod validation;
 
 use crate::case::Case;
@@ -18,6 +19,8 @@ pub fn all() -> Vec<Case> {
     cases.extend(lifecycle::cases());
     cases.extend(authz::cases());
     cases.extend(odata::cases());
+    cases.extend(properties::cases());
+    cases.extend(crate::stateful::cases());
     cases
 }
 

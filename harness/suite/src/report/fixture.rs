@@ -99,5 +99,6 @@ pub(crate) fn report() -> RunReport {
         seed: 42,
         summary: Summary::of(&cases),
         cases,
+        failures: Vec::new(),
     }
 }

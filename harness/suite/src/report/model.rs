@@ -72,6 +72,9 @@ pub struct RunReport {
     pub summary: Summary,
     /// Every case, in catalog order.
     pub cases: Vec<CaseReport>,
+    /// Generated cases that failed, each shrunk to its smallest body (saved as `failures/*.json`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failures: Vec<crate::generate::Failure>,
 }
 
 /// The target as the report shows it (never with credentials).

@@ -159,6 +159,7 @@ pub fn report() -> RunReport {
         seed: 7,
         summary: Summary::of(&cases),
         cases,
+        failures: Vec::new(),
     }
 }
 

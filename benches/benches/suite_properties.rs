@@ -1,0 +1,98 @@
+//! The conformance suite's `properties` group against the embedded mock tenant, as generated cases
+//! per second: each iteration is a whole `hwoath_suite::run` of the selected property cases (bodies
+//! generated from the seed, sent concurrently through the suite's client with its default 8 jobs,
+//! checked, the first failure shrunk, every created device deleted), so the figure is what
+//! `hwoath run --group properties` delivers, setup and cleanup requests included.
+
+use std::time::Duration;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use hwoath_mock::MockTenant;
+use hwoath_suite::catalog::properties::ACTIVATION_CAP;
+use hwoath_suite::generate::{BodyKind, Class, mutations};
+use hwoath_suite::{Credentials, Outcome, RunOptions, SuiteOptions};
+
+/// How many bodies the property cases of `kinds` generate with `per_case` each.
+fn generated(kinds: &[BodyKind], per_case: usize) -> u64 {
+    kinds
+        .iter()
+        .flat_map(|&kind| {
+            mutations::classes(kind)
+                .iter()
+                .map(move |&class| (kind, class))
+        })
+        .map(|(kind, class)| {
+            if class == Class::Valid && kind.activates() {
+                per_case.min(ACTIVATION_CAP)
+            } else {
+                per_case
+            }
+        })
+        .sum::<usize>() as u64
+}
+
+fn properties(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let tenant = runtime
+        .block_on(MockTenant::builder().controls(true).start())
+        .expect("the mock starts");
+    let users: Vec<String> = tenant
+        .fixture()
+        .users
+        .iter()
+        .map(|u| u.id.clone())
+        .collect();
+    let base = tenant.base_url();
+    let mut group = c.benchmark_group("suite_properties");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(2))
+        .measurement_time(Duration::from_secs(20));
+    // (name, case filter, kinds, generated cases per property case): create bodies need no setup;
+    // the other kinds first make a device (and assign it to a user held by the case).
+    let selections: [(&str, &str, &[BodyKind], usize); 2] = [
+        ("create", "properties/create-*", &[BodyKind::Create], 256),
+        ("all_kinds", "properties", &BodyKind::ALL, 32),
+    ];
+    for (name, filter, kinds, per_case) in selections {
+        group.throughput(Throughput::Elements(generated(kinds, per_case)));
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let options = SuiteOptions {
+                    run: RunOptions {
+                        cases: vec![filter.to_owned()],
+                        ..RunOptions::default()
+                    },
+                    users: users.clone(),
+                    cases: Some(per_case),
+                    ..SuiteOptions::default()
+                };
+                let report = runtime
+                    .block_on(hwoath_suite::run(
+                        &base,
+                        Credentials::MockControls,
+                        options,
+                        |_| {},
+                        std::future::pending(),
+                    ))
+                    .expect("the run starts");
+                assert!(
+                    report
+                        .cases
+                        .iter()
+                        .all(|c| matches!(c.outcome, Outcome::Pass | Outcome::Diverge)),
+                    "a property case errored or failed"
+                );
+                report.summary.total
+            })
+        });
+    }
+    group.finish();
+    runtime.block_on(tenant.shutdown());
+}
+
+criterion_group!(benches, properties);
+criterion_main!(benches);

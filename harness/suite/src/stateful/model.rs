@@ -1,0 +1,494 @@
+//! The suite's own reference model of a tenant, read from the spec (never the mock's store): devices
+//! in creation order, who holds each, their status and last accepted time step, two users, and a
+//! frozen clock. Each operation says what the target must answer and how the model changes.
+
+use proptest::prelude::*;
+use proptest::strategy::BoxedStrategy;
+use proptest_state_machine::ReferenceStateMachine;
+
+use crate::rules::{self, Rule};
+
+/// Users a sequence assigns tokens to.
+pub const USERS: usize = 2;
+/// Most OATH methods one user holds (Entra's limit, spec §3 and §8).
+pub const MAX_METHODS: usize = 5;
+/// The clock of the first step: far from wall time, so no throttle window of another run overlaps.
+pub const EPOCH: u64 = 2_000_000_000;
+
+/// A token's status as the model knows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// In the inventory, unassigned.
+    Available,
+    /// Held by a user, not activated.
+    Assigned,
+    /// Held and activated.
+    Activated,
+    /// Held, and the last activation attempt failed.
+    FailedActivation,
+}
+
+impl Status {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Available => "available",
+            Status::Assigned => "assigned",
+            Status::Activated => "activated",
+            Status::FailedActivation => "failedActivation",
+        }
+    }
+}
+
+/// One device the sequence created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Device {
+    /// The 10-byte secret.
+    pub secret: [u8; 10],
+    /// 30 or 60.
+    pub interval: u64,
+    /// HMAC-SHA-256 (else SHA-1).
+    pub sha256: bool,
+    /// Status.
+    pub status: Status,
+    /// Index of the user holding it.
+    pub holder: Option<usize>,
+    /// Deleted.
+    pub gone: bool,
+    /// The last time step an activation accepted.
+    pub last_step: Option<u64>,
+    /// The model property as last set.
+    pub model: String,
+}
+
+impl Device {
+    /// The time step holding `clock`.
+    pub fn step(&self, clock: u64) -> u64 {
+        clock / self.interval
+    }
+}
+
+/// The tenant as the model sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tenant {
+    /// Devices by creation order (deleted ones stay, marked gone).
+    pub devices: Vec<Device>,
+    /// The target's clock (frozen), in seconds.
+    pub clock: u64,
+}
+
+impl Tenant {
+    /// Methods user `user` holds.
+    pub fn methods_of(&self, user: usize) -> usize {
+        self.devices
+            .iter()
+            .filter(|d| !d.gone && d.holder == Some(user))
+            .count()
+    }
+}
+
+/// Which code an activation sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    /// The code of the current step.
+    Right,
+    /// A code of no step in the window.
+    Wrong,
+    /// The code of the last accepted step (or of an old step when none was accepted).
+    Replayed,
+}
+
+/// An operation of a sequence (devices and users by index).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Operation {
+    /// Create a token.
+    Create {
+        /// Its secret.
+        secret: [u8; 10],
+        /// 30 or 60.
+        interval: u64,
+        /// HMAC-SHA-256.
+        sha256: bool,
+    },
+    /// Change a token's model.
+    Update {
+        /// Device.
+        device: usize,
+        /// The new model.
+        model: String,
+    },
+    /// Delete a token.
+    Delete {
+        /// Device.
+        device: usize,
+    },
+    /// Assign a token to a user.
+    Assign {
+        /// Device.
+        device: usize,
+        /// User.
+        user: usize,
+    },
+    /// Unassign a token from its holder (from user 0 when nobody holds it).
+    Unassign {
+        /// Device.
+        device: usize,
+    },
+    /// Activate a token with a code.
+    Activate {
+        /// Device.
+        device: usize,
+        /// Which code.
+        code: Code,
+    },
+    /// Deactivate a token.
+    Deactivate {
+        /// Device.
+        device: usize,
+    },
+    /// Assign and activate in one step, by device id or by serial number.
+    AssignAndActivate {
+        /// Device.
+        device: usize,
+        /// User.
+        user: usize,
+        /// The right code (else a wrong one).
+        right: bool,
+        /// Name the token by serial number.
+        by_serial: bool,
+    },
+    /// Move the clock forward.
+    Advance {
+        /// Seconds.
+        seconds: u64,
+    },
+    /// Compare the full listing with the model.
+    List,
+}
+
+/// What the target must answer to an operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expect {
+    /// Accepted statuses.
+    pub statuses: &'static [u16],
+    /// The rule behind them.
+    pub rule: Rule,
+}
+
+const fn expect(statuses: &'static [u16], rule: Rule) -> Expect {
+    Expect { statuses, rule }
+}
+
+/// The answer the target owes `op` in `tenant`, and the tenant after it.
+pub fn step(mut tenant: Tenant, op: &Operation) -> (Tenant, Expect) {
+    let clock = tenant.clock;
+    let methods: Vec<usize> = (0..USERS).map(|u| tenant.methods_of(u)).collect();
+    let outcome = match *op {
+        Operation::Create {
+            secret,
+            interval,
+            sha256,
+        } => {
+            tenant.devices.push(Device {
+                secret,
+                interval,
+                sha256,
+                status: Status::Available,
+                holder: None,
+                gone: false,
+                last_step: None,
+                model: "Hardware Token 1000".to_owned(),
+            });
+            expect(&[201], rules::CREATE_CREATED)
+        }
+        Operation::List | Operation::Advance { .. } => {
+            if let Operation::Advance { seconds } = op {
+                tenant.clock += seconds;
+            }
+            expect(&[200], rules::PAGING)
+        }
+        Operation::Update { device, ref model } => {
+            let d = &mut tenant.devices[device];
+            if d.gone {
+                expect(&[404], rules::NOT_FOUND)
+            } else if d.holder.is_some() {
+                expect(&[400, 409], rules::UNASSIGNED_ONLY)
+            } else {
+                d.model = model.clone();
+                expect(&[204], rules::UPDATE)
+            }
+        }
+        Operation::Delete { device } => {
+            let d = &mut tenant.devices[device];
+            if d.gone {
+                expect(&[404], rules::NOT_FOUND)
+            } else if d.holder.is_some() {
+                expect(&[400, 409], rules::UNASSIGNED_ONLY)
+            } else {
+                d.gone = true;
+                expect(&[204], rules::DELETE)
+            }
+        }
+        Operation::Assign { device, user } => {
+            let d = &mut tenant.devices[device];
+            if d.gone {
+                expect(&[404], rules::NOT_FOUND)
+            } else if d.holder.is_some() {
+                expect(&[400, 409], rules::ONE_USER)
+            } else if methods[user] >= MAX_METHODS {
+                expect(&[400], rules::FIVE_METHODS)
+            } else {
+                d.holder = Some(user);
+                d.status = Status::Assigned;
+                expect(&[201], rules::ASSIGN)
+            }
+        }
+        Operation::Unassign { device } => {
+            let d = &mut tenant.devices[device];
+            if d.gone || d.holder.is_none() {
+                expect(&[404], rules::NOT_FOUND)
+            } else {
+                d.holder = None;
+                d.status = Status::Available;
+                expect(&[204], rules::UNASSIGN)
+            }
+        }
+        Operation::Activate { device, code } => {
+            let d = &mut tenant.devices[device];
+            if d.gone || d.holder.is_none() {
+                expect(&[404], rules::NOT_FOUND)
+            } else {
+                let now = d.step(clock);
+                let fresh = d.last_step.is_none_or(|last| now > last);
+                if code == Code::Right && fresh {
+                    d.last_step = Some(now);
+                    d.status = Status::Activated;
+                    expect(&[204], rules::ACTIVATE)
+                } else {
+                    // A wrong or replayed code fails; an activated token stays activated.
+                    if d.status != Status::Activated {
+                        d.status = Status::FailedActivation;
+                    }
+                    let rule = if code == Code::Wrong {
+                        rules::WRONG_CODE
+                    } else {
+                        rules::REPLAY
+                    };
+                    expect(&[400], rule)
+                }
+            }
+        }
+        Operation::Deactivate { device } => {
+            let d = &mut tenant.devices[device];
+            if d.gone || d.holder.is_none() {
+                expect(&[404], rules::NOT_FOUND)
+            } else {
+                d.status = Status::Assigned;
+                expect(&[204], rules::DEACTIVATE)
+            }
+        }
+        Operation::AssignAndActivate {
+            device,
+            user,
+            right,
+            ..
+        } => {
+            let d = &mut tenant.devices[device];
+            if d.gone {
+                expect(&[404], rules::NOT_FOUND)
+            } else if d.holder.is_some() {
+                expect(&[400, 409], rules::ONE_USER)
+            } else if methods[user] >= MAX_METHODS {
+                expect(&[400], rules::FIVE_METHODS)
+            } else {
+                let now = d.step(clock);
+                if right && d.last_step.is_none_or(|last| now > last) {
+                    d.holder = Some(user);
+                    d.status = Status::Activated;
+                    d.last_step = Some(now);
+                    expect(&[204], rules::ASSIGN_AND_ACTIVATE)
+                } else {
+                    // Nothing changes: the token stays in the inventory, unassigned.
+                    expect(&[400], rules::WRONG_CODE)
+                }
+            }
+        }
+    };
+    (tenant, outcome)
+}
+
+/// The reference state machine of proptest-state-machine over [`Tenant`].
+pub struct TenantMachine;
+
+impl ReferenceStateMachine for TenantMachine {
+    type State = Tenant;
+    type Transition = Operation;
+
+    fn init_state() -> BoxedStrategy<Tenant> {
+        (0u64..1000)
+            .prop_map(|k| Tenant {
+                devices: Vec::new(),
+                clock: EPOCH + k * 100_000,
+            })
+            .boxed()
+    }
+
+    fn transitions(tenant: &Tenant) -> BoxedStrategy<Operation> {
+        let create = (
+            any::<[u8; 10]>(),
+            prop_oneof![Just(30u64), Just(60u64)],
+            any::<bool>(),
+        )
+            .prop_map(|(secret, interval, sha256)| Operation::Create {
+                secret,
+                interval,
+                sha256,
+            });
+        let count = tenant.devices.len();
+        if count == 0 {
+            return prop_oneof![
+                4 => create,
+                1 => (1u64..=90).prop_map(|seconds| Operation::Advance { seconds }),
+                1 => Just(Operation::List),
+            ]
+            .boxed();
+        }
+        let device = 0..count;
+        let user = 0..USERS;
+        let code = prop_oneof![
+            4 => Just(Code::Right),
+            1 => Just(Code::Wrong),
+            1 => Just(Code::Replayed),
+        ];
+        prop_oneof![
+            2 => create,
+            1 => (device.clone(), "[A-Za-z0-9 ]{1,16}")
+                .prop_map(|(device, model)| Operation::Update { device, model }),
+            1 => device.clone().prop_map(|device| Operation::Delete { device }),
+            3 => (device.clone(), user.clone())
+                .prop_map(|(device, user)| Operation::Assign { device, user }),
+            1 => device.clone().prop_map(|device| Operation::Unassign { device }),
+            3 => (device.clone(), code).prop_map(|(device, code)| Operation::Activate { device, code }),
+            1 => device.clone().prop_map(|device| Operation::Deactivate { device }),
+            2 => (device, user, prop::bool::weighted(0.8), any::<bool>()).prop_map(
+                |(device, user, right, by_serial)| Operation::AssignAndActivate {
+                    device,
+                    user,
+                    right,
+                    by_serial,
+                }
+            ),
+            1 => (1u64..=90).prop_map(|seconds| Operation::Advance { seconds }),
+            1 => Just(Operation::List),
+        ]
+        .boxed()
+    }
+
+    fn apply(tenant: Tenant, op: &Operation) -> Tenant {
+        step(tenant, op).0
+    }
+
+    fn preconditions(tenant: &Tenant, op: &Operation) -> bool {
+        let count = tenant.devices.len();
+        match *op {
+            Operation::Create { .. } | Operation::Advance { .. } | Operation::List => true,
+            Operation::Update { device, .. }
+            | Operation::Delete { device }
+            | Operation::Assign { device, .. }
+            | Operation::Unassign { device }
+            | Operation::Activate { device, .. }
+            | Operation::Deactivate { device } => device < count,
+            // The spec does not say what assign-and-activate of a token the same user already holds
+            // does, so sequences never ask.
+            Operation::AssignAndActivate { device, user, .. } => {
+                device < count && tenant.devices[device].holder != Some(user)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn created() -> Tenant {
+        step(
+            Tenant {
+                devices: Vec::new(),
+                clock: EPOCH,
+            },
+            &Operation::Create {
+                secret: [1; 10],
+                interval: 30,
+                sha256: false,
+            },
+        )
+        .0
+    }
+
+    #[test]
+    fn the_lifecycle_and_its_illegal_transitions_follow_the_spec() {
+        let tenant = created();
+        let (tenant, e) = step(
+            tenant,
+            &Operation::Activate {
+                device: 0,
+                code: Code::Right,
+            },
+        );
+        assert_eq!(e.statuses, &[404], "not held by anyone");
+        let (tenant, e) = step(tenant, &Operation::Assign { device: 0, user: 1 });
+        assert_eq!(e.statuses, &[201]);
+        let (tenant, e) = step(tenant, &Operation::Delete { device: 0 });
+        assert_eq!(e.statuses, &[400, 409]);
+        let (tenant, e) = step(
+            tenant,
+            &Operation::Activate {
+                device: 0,
+                code: Code::Wrong,
+            },
+        );
+        assert_eq!(
+            (e.statuses, tenant.devices[0].status),
+            (&[400][..], Status::FailedActivation)
+        );
+        let (tenant, e) = step(
+            tenant,
+            &Operation::Activate {
+                device: 0,
+                code: Code::Right,
+            },
+        );
+        assert_eq!(
+            (e.statuses, tenant.devices[0].status),
+            (&[204][..], Status::Activated)
+        );
+        let (tenant, e) = step(
+            tenant,
+            &Operation::Activate {
+                device: 0,
+                code: Code::Right,
+            },
+        );
+        assert_eq!(e.statuses, &[400], "the same step twice is a replay");
+        assert_eq!(tenant.devices[0].status, Status::Activated);
+        let (tenant, _) = step(tenant, &Operation::Advance { seconds: 30 });
+        let (tenant, e) = step(tenant, &Operation::Unassign { device: 0 });
+        assert_eq!(
+            (e.statuses, tenant.devices[0].status),
+            (&[204][..], Status::Available)
+        );
+        let (tenant, e) = step(
+            tenant,
+            &Operation::AssignAndActivate {
+                device: 0,
+                user: 0,
+                right: false,
+                by_serial: true,
+            },
+        );
+        assert_eq!((e.statuses, tenant.devices[0].holder), (&[400][..], None));
+        let (tenant, e) = step(tenant, &Operation::Delete { device: 0 });
+        assert_eq!((e.statuses, tenant.devices[0].gone), (&[204][..], true));
+    }
+}
