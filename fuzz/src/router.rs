@@ -786,6 +786,9 @@ impl Driver {
             .await
             .expect("the router is infallible");
         let status = response.status();
+        if trace() {
+            eprintln!("{shown} -> {status}");
+        }
         let content_type = response
             .headers()
             .get("content-type")
@@ -831,6 +834,12 @@ impl Driver {
             panic!("after {shown} ({status}): tenant invariant broken: {violation}");
         }
     }
+}
+
+/// Whether `HWOATH_FUZZ_TRACE` asks for each call and its status on standard error.
+fn trace() -> bool {
+    static TRACE: OnceLock<bool> = OnceLock::new();
+    *TRACE.get_or_init(|| std::env::var_os("HWOATH_FUZZ_TRACE").is_some())
 }
 
 /// `/{tenant}/oauth2/v2.0/token`, whose errors are Entra's, not Graph's.
