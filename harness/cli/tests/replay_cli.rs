@@ -131,3 +131,42 @@ fn run_honours_cases_and_writes_no_failures_when_the_mock_agrees() {
         Some(2)
     );
 }
+
+/// End to end on a real disagreement: the mock answers 204 to an update with `null` for a
+/// non-nullable property where spec §3 calls for 400 (pinned in the suite's
+/// `properties_against_mock` test as a known divergence). The run diverges, saves the shrunk body
+/// under `failures/`, and replaying that file says FAILED.
+#[test]
+fn a_divergence_is_saved_and_replays_as_failed() {
+    let out = tempfile::tempdir().unwrap();
+    let output = hwoath(&[
+        "run",
+        "--case",
+        "properties/update-null",
+        "--cases",
+        "3",
+        "--out",
+        out.path().to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stdout));
+    let runs: Vec<_> = std::fs::read_dir(out.path()).unwrap().collect();
+    let failures = runs[0].as_ref().unwrap().path().join("failures");
+    let files: Vec<_> = std::fs::read_dir(&failures)
+        .expect("a failures folder")
+        .map(|entry| entry.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1);
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&files[0]).unwrap()).unwrap();
+    assert_eq!(saved["case"], "properties/update-null");
+    assert_eq!(saved["expected"], serde_json::json!([400]));
+    assert_eq!(saved["received"]["status"], 204);
+    assert!(
+        text(&output.stdout).contains(&format!("hwoath replay {}", files[0].display())),
+        "{}",
+        text(&output.stdout)
+    );
+    let replay = hwoath(&["replay", files[0].to_str().unwrap()]);
+    assert_eq!(replay.status.code(), Some(1), "{}", text(&replay.stdout));
+    assert!(text(&replay.stdout).contains("FAILED"));
+}

@@ -315,7 +315,7 @@ pub async fn attempt(sender: &mut Sender<'_>, prepared: &Prepared, user: &str) -
     let url = format!("{}{}", urls.base(), failure::fill(&path, &bindings, user));
     let body = failure::fill(&prepared.body, &bindings, user);
     let mut status = None;
-    let mut shown_body = String::new();
+    let mut answer = Vec::new();
     let mut broken = None;
     if let Some(reason) = setup_failed {
         problems.push((Strength::Documented, reason.clone()));
@@ -330,7 +330,7 @@ pub async fn attempt(sender: &mut Sender<'_>, prepared: &Prepared, user: &str) -
         .raw(prepared.content_type.as_deref(), body.clone().into_bytes());
         let exchange = sender.send(kind.op(), request).await;
         status = exchange.status;
-        shown_body = redact::body_text(&exchange.body, &prepared.secrets);
+        answer.clone_from(&exchange.body);
         if let Some(error) = &exchange.error {
             problems.push((Strength::Documented, format!("no answer: {error}")));
             broken = Some(format!("no answer: {error}"));
@@ -392,7 +392,12 @@ pub async fn attempt(sender: &mut Sender<'_>, prepared: &Prepared, user: &str) -
     Trial {
         path,
         status,
-        body: shown_body,
+        // Only a failure's answer is ever shown; redacting costs a parse, so only then.
+        body: if problems.is_empty() {
+            String::new()
+        } else {
+            redact::body_text(&answer, &prepared.secrets)
+        },
         problems,
         broken,
     }
