@@ -132,22 +132,89 @@ fn run_honours_cases_and_writes_no_failures_when_the_mock_agrees() {
     );
 }
 
-/// End to end on a real disagreement: the mock answers 204 to an update with `null` for a
-/// non-nullable property where spec §3 calls for 400 (pinned in the suite's
-/// `properties_against_mock` test as a known divergence). The run diverges, saves the shrunk body
-/// under `failures/`, and replaying that file says FAILED.
+/// A target that accepts anything: lists are empty, creates answer 201 with a device, PATCH and DELETE
+/// answer 204. Returns its base URL.
+fn lenient_target() -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/beta", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut request = Vec::new();
+            let mut buffer = [0u8; 65536];
+            // Read the head and whatever body came with it.
+            while let Ok(n) = stream.read(&mut buffer) {
+                request.extend_from_slice(&buffer[..n]);
+                let text = String::from_utf8_lossy(&request).to_string();
+                if let Some(end) = text.find("\r\n\r\n") {
+                    let length = text[..end]
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+                        })
+                        .unwrap_or(0);
+                    if request.len() >= end + 4 + length {
+                        break;
+                    }
+                }
+                if n == 0 {
+                    break;
+                }
+            }
+            let method = String::from_utf8_lossy(&request)
+                .split(' ')
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            let (status, body) = match method.as_str() {
+                "GET" => (
+                    "200 OK",
+                    r#"{"@odata.context":"http://lenient/$metadata#devices","value":[]}"#
+                        .to_owned(),
+                ),
+                "POST" => (
+                    "201 Created",
+                    format!(
+                        r#"{{"@odata.context":"http://lenient/$metadata#devices/$entity","id":"{}","displayName":null,"serialNumber":"s","manufacturer":"m","model":"x","secretKey":null,"timeIntervalInSeconds":30,"hashFunction":"hmacsha1","status":"available","lastUsedDateTime":null,"assignedTo":null}}"#,
+                        "9b037532-f999-1ed9-13fd-849ffb995e11"
+                    ),
+                ),
+                _ => ("204 No Content", String::new()),
+            };
+            let answer = format!(
+                "HTTP/1.1 {status}\r\ncontent-type: application/json\r\nrequest-id: lenient\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(answer.as_bytes());
+        }
+    });
+    url
+}
+
+/// End to end on a target that takes `null` for non-nullable properties in an update (204 where
+/// spec §3 calls for 400): the run saves the shrunk body under `failures/`, replaying it against that
+/// target says FAILED, and against the embedded mock, which refuses it, FIXED.
 #[test]
-fn a_divergence_is_saved_and_replays_as_failed() {
+fn a_failure_is_saved_and_replays_as_failed_then_fixed() {
+    let target = lenient_target();
     let out = tempfile::tempdir().unwrap();
-    let output = hwoath(&[
-        "run",
-        "--case",
-        "properties/update-null",
-        "--cases",
-        "3",
-        "--out",
-        out.path().to_str().unwrap(),
-    ]);
+    let output = Command::new(env!("CARGO_BIN_EXE_hwoath"))
+        .args([
+            "run",
+            "--target",
+            &target,
+            "--allow-writes",
+            "--case",
+            "properties/update-null",
+            "--cases",
+            "3",
+        ])
+        .args(["--out", out.path().to_str().unwrap()])
+        .env("GRAPH_TOKEN", "lenient-target-token")
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(1), "{}", text(&output.stdout));
     let runs: Vec<_> = std::fs::read_dir(out.path()).unwrap().collect();
     let failures = runs[0].as_ref().unwrap().path().join("failures");
@@ -166,7 +233,14 @@ fn a_divergence_is_saved_and_replays_as_failed() {
         "{}",
         text(&output.stdout)
     );
-    let replay = hwoath(&["replay", files[0].to_str().unwrap()]);
-    assert_eq!(replay.status.code(), Some(1), "{}", text(&replay.stdout));
-    assert!(text(&replay.stdout).contains("FAILED"));
+    let still = Command::new(env!("CARGO_BIN_EXE_hwoath"))
+        .args(["replay", files[0].to_str().unwrap(), "--target", &target])
+        .env("GRAPH_TOKEN", "lenient-target-token")
+        .output()
+        .unwrap();
+    assert_eq!(still.status.code(), Some(1), "{}", text(&still.stdout));
+    assert!(text(&still.stdout).contains("FAILED"));
+    let fixed = hwoath(&["replay", files[0].to_str().unwrap()]);
+    assert_eq!(fixed.status.code(), Some(0), "{}", text(&fixed.stdout));
+    assert!(text(&fixed.stdout).contains("FIXED"));
 }

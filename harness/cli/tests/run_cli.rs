@@ -113,3 +113,48 @@ fn the_gate_passes_against_the_committed_baseline() {
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stdout));
     assert!(text(&output.stdout).contains("0 regressed"));
 }
+
+#[test]
+fn a_target_answering_garbage_exits_one_with_a_complete_report() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/beta", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut buffer = [0u8; 8192];
+            let _ = stream.read(&mut buffer);
+            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 7\r\nconnection: close\r\n\r\n{oops!}");
+        }
+    });
+    let out = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_hwoath"))
+        .args([
+            "run",
+            "--target",
+            &url,
+            "--out",
+            out.path().to_str().unwrap(),
+        ])
+        .env("GRAPH_TOKEN", "garbage-target-test-token")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stdout));
+    assert!(
+        text(&output.stdout).contains("FAIL"),
+        "{}",
+        text(&output.stdout)
+    );
+    let dir = std::fs::read_dir(out.path())
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let report = std::fs::read_to_string(dir.join("report.json")).unwrap();
+    let report: serde_json::Value = serde_json::from_str(&report).unwrap();
+    assert_eq!(
+        report["cases"].as_array().unwrap().len(),
+        hwoath_suite::catalog::all().len()
+    );
+    assert!(!report.to_string().contains("garbage-target-test-token"));
+}

@@ -220,10 +220,11 @@ impl Wire for UpdateDevice {
             vec![
                 Field::optional("displayName", Shape::String),
                 Field::optional("serialNumber", Shape::String),
-                Field::optional("manufacturer", Shape::String),
-                Field::optional("model", Shape::String),
+                // Not nullable in the CSDL: absent leaves them alone, null is refused.
+                Field::optional_non_null("manufacturer", Shape::String),
+                Field::optional_non_null("model", Shape::String),
                 Field::optional("secretKey", Shape::String),
-                Field::optional("timeIntervalInSeconds", Shape::Int32),
+                Field::optional_non_null("timeIntervalInSeconds", Shape::Int32),
                 Field::optional("hashFunction", hash_shape()),
             ]
             .into_iter()

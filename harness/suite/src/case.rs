@@ -487,26 +487,6 @@ impl CaseRun {
         }
     }
 
-    /// Puts a clock this case set back to this machine's time, running.
-    async fn restore_clock(&mut self) -> Option<String> {
-        let controls = self.ctx.target.controls()?.to_owned();
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or_default();
-        let exchange = self
-            .ctx
-            .target
-            .client()
-            .send(
-                Request::new("restore clock", Method::PUT, format!("{controls}/clock"))
-                    .json(json!({"unix": now, "frozen": false})),
-            )
-            .await;
-        (exchange.status != Some(200))
-            .then(|| format!("clock: restoring answered {:?}", exchange.status))
-    }
-
     /// Builds the report of the case from what happened.
     pub fn finish(self, case: &Case, result: Result<(), Abort>, started: Instant) -> CaseReport {
         let mut reasons: Vec<String> = Vec::new();
@@ -552,7 +532,7 @@ impl CaseRun {
     pub async fn clean_up(&mut self) -> Vec<String> {
         let mut leftovers = Vec::new();
         if std::mem::take(&mut self.clock_set) {
-            leftovers.extend(self.restore_clock().await);
+            leftovers.extend(self.ctx.target.restore_clock().await.err());
         }
         let created = std::mem::take(&mut self.created);
         if created.is_empty() {

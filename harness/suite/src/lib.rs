@@ -121,8 +121,10 @@ async fn connect(
             target.urls().devices(),
         ))
         .await;
+    // Only a target that cannot be connected to stops the run; one that hangs, resets or answers
+    // garbage is tested like any other, each case reporting what went wrong.
     match (probe.status, probe.error) {
-        (None, Some(error)) => Err(SuiteError::Unreachable {
+        (None, Some(error @ client::TransportError::Connect(_))) => Err(SuiteError::Unreachable {
             url: target.urls().devices(),
             reason: error.to_string(),
         }),
@@ -168,6 +170,11 @@ pub async fn run(
     });
     let result =
         runner::run_catalog(ctx.clone(), catalog::all(), &run_options, on_case, cancel).await;
+    if result.interrupted
+        && let Err(reason) = ctx.target.restore_clock().await
+    {
+        tracing::warn!(%reason, "could not restore the target's clock after the interruption");
+    }
     if let Ok(swept) = sweep::sweep(&ctx, &ctx.tag.serial_prefix()).await
         && !swept.removed.is_empty()
     {

@@ -7,11 +7,6 @@ mod common;
 use hwoath_suite::case::Group;
 use hwoath_suite::{Credentials, Outcome, RunOptions, RunReport};
 
-/// Where the mock and the suite read the spec differently (reported, not yet settled): the mock takes
-/// `null` for `manufacturer`, `model` or `timeIntervalInSeconds` in an update as "unchanged" (204),
-/// while spec §3 says `null` for a non-nullable property answers 400.
-const KNOWN_MOCK_DIVERGENCES: [&str; 1] = ["properties/update-null"];
-
 async fn run_properties(cases: usize, seed: u64) -> (RunReport, hwoath_mock::MockTenant) {
     let (tenant, mut options) = common::mock().await;
     options.cases = Some(cases);
@@ -30,9 +25,7 @@ async fn every_label_class_gets_the_answer_its_label_calls_for() {
     let bad: Vec<String> = report
         .cases
         .iter()
-        .filter(|case| {
-            case.outcome != Outcome::Pass && !KNOWN_MOCK_DIVERGENCES.contains(&case.id.as_str())
-        })
+        .filter(|case| case.outcome != Outcome::Pass)
         .map(|case| {
             format!(
                 "{} {}: {}",
@@ -47,19 +40,10 @@ async fn every_label_class_gets_the_answer_its_label_calls_for() {
         "cases that did not pass:\n{}",
         bad.join("\n")
     );
-    for id in KNOWN_MOCK_DIVERGENCES {
-        let case = report
-            .cases
-            .iter()
-            .find(|c| c.id == id)
-            .expect("the case ran");
-        assert_eq!(
-            case.outcome,
-            Outcome::Diverge,
-            "{id} passes now: remove it from KNOWN_MOCK_DIVERGENCES"
-        );
-    }
-    assert_eq!(report.failures.len(), KNOWN_MOCK_DIVERGENCES.len());
+    assert!(
+        report.failures.is_empty(),
+        "no failure files when every case passes"
+    );
     let ids: Vec<&str> = report.cases.iter().map(|c| c.id.as_str()).collect();
     for id in [
         "properties/create-valid",
