@@ -12,9 +12,10 @@ use arbitrary::Arbitrary;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Method as HttpMethod, Request, Uri};
-use hwoath_graph::{ErrorEnvelope, parse_strict};
+use hwoath_graph::{ErrorEnvelope, HashFunction, SecretText, TokenStatus, parse_strict};
+use hwoath_mock::Fixture;
 use hwoath_mock::app::state::AppState;
-use hwoath_mock::store::Store;
+use hwoath_mock::store::{DeviceRecord, MethodRecord, Store};
 use hwoath_mock::{MockTenant, SigningKey, TokenRequest};
 use hwoath_otp::{Algorithm, Secret, Totp};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
@@ -44,8 +45,10 @@ pub struct Session {
 pub struct Call {
     /// The bearer token.
     pub token: TokenChoice,
-    /// The HTTP method.
-    pub method: MethodChoice,
+    /// The HTTP method; `None` takes the one the body implies (GET without a body, POST for
+    /// creates and actions, PATCH for updates and bulk, PUT for the clock), so that calls reach
+    /// the handlers instead of 405.
+    pub method: Option<MethodChoice>,
     /// The path.
     pub route: Route,
     /// Query options.
@@ -409,6 +412,46 @@ fn runtime() -> &'static tokio::runtime::Runtime {
     })
 }
 
+/// The default directory plus three tokens, so that ids exist from the first call: `SN-0`
+/// available, `SN-1` assigned to the first user, `SN-2` (SHA-256, 60 s) activated for the second.
+fn fixture() -> Fixture {
+    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+    FIXTURE
+        .get_or_init(|| {
+            let mut fixture = Fixture::default();
+            let user = |i: usize| fixture.users[i].id.clone();
+            let token = |n: usize, secret: &str, user: Option<String>, status| DeviceRecord {
+                id: format!("00000000-0000-4000-8000-00000000000{n}"),
+                display_name: None,
+                serial_number: format!("SN-{n}"),
+                manufacturer: "Contoso".into(),
+                model: "Hardware Token 1000".into(),
+                secret_key: SecretText::new(secret),
+                time_interval_in_seconds: if n == 2 { 60 } else { 30 },
+                hash_function: if n == 2 {
+                    HashFunction::Hmacsha256
+                } else {
+                    HashFunction::Hmacsha1
+                },
+                status,
+                last_used_millis: None,
+                method: user.as_ref().map(|_| MethodRecord {
+                    created_millis: CLOCK * 1000,
+                }),
+                assigned_to: user,
+                last_accepted_step: None,
+            };
+            let devices = vec![
+                token(0, SECRETS[0], None, TokenStatus::Available),
+                token(1, SECRETS[1], Some(user(0)), TokenStatus::Assigned),
+                token(2, SECRETS[2], Some(user(1)), TokenStatus::Activated),
+            ];
+            fixture.devices = devices;
+            fixture
+        })
+        .clone()
+}
+
 /// What a session knows while it runs: the tenant, its users and the last next link.
 struct Driver {
     router: Router,
@@ -431,6 +474,7 @@ fn segment(text: &str) -> String {
 impl Driver {
     fn new() -> Self {
         let (router, state) = MockTenant::builder()
+            .fixture(fixture())
             .controls(true)
             .clock(CLOCK)
             .router()
@@ -581,7 +625,7 @@ impl Driver {
             return "000000".to_owned();
         };
         let algorithm = match hash {
-            hwoath_graph::HashFunction::Hmacsha256 => Algorithm::Sha256,
+            HashFunction::Hmacsha256 => Algorithm::Sha256,
             _ => Algorithm::Sha1,
         };
         let interval = u64::try_from(interval).unwrap_or(30).max(1);
@@ -699,7 +743,13 @@ impl Driver {
     }
 
     fn request(&self, call: &Call) -> Option<(Request<Body>, String)> {
-        let method = match &call.method {
+        let natural = match &call.body {
+            BodyChoice::Empty => MethodChoice::Get,
+            BodyChoice::Update { .. } | BodyChoice::Bulk(_) => MethodChoice::Patch,
+            BodyChoice::Clock(..) => MethodChoice::Put,
+            _ => MethodChoice::Post,
+        };
+        let method = match call.method.as_ref().unwrap_or(&natural) {
             MethodChoice::Get => HttpMethod::GET,
             MethodChoice::Post => HttpMethod::POST,
             MethodChoice::Patch => HttpMethod::PATCH,
