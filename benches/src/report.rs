@@ -30,19 +30,27 @@ pub enum ReportError {
     },
 }
 
-/// Median time per iteration in nanoseconds, by criterion benchmark id (`group/function/value`).
+/// Median time per iteration in nanoseconds, by criterion benchmark id (`group/function/value`), and
+/// the elements one iteration counts where a benchmark declares a throughput.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Medians(BTreeMap<String, f64>);
+pub struct Medians(BTreeMap<String, f64>, BTreeMap<String, u64>);
 
 impl Medians {
     /// Medians from `(id, nanoseconds)` pairs.
     pub fn new(pairs: impl IntoIterator<Item = (String, f64)>) -> Self {
-        Self(pairs.into_iter().collect())
+        Self(pairs.into_iter().collect(), BTreeMap::new())
+    }
+
+    /// The same medians, with `elements` counted per iteration of benchmark `id`.
+    pub fn with_elements(mut self, id: &str, elements: u64) -> Self {
+        self.1.insert(id.to_owned(), elements);
+        self
     }
 
     /// Reads every `*/new/benchmark.json` and its `estimates.json` below criterion's directory.
     pub fn load(criterion_dir: &Path) -> Result<Self, ReportError> {
         let mut medians = BTreeMap::new();
+        let mut elements = BTreeMap::new();
         let mut pending = vec![criterion_dir.to_path_buf()];
         while let Some(dir) = pending.pop() {
             let entries = std::fs::read_dir(&dir).map_err(|source| io_error(&dir, source))?;
@@ -53,10 +61,14 @@ impl Medians {
                 } else if path.file_name().is_some_and(|n| n == "benchmark.json")
                     && path.parent().is_some_and(|p| p.ends_with("new"))
                 {
-                    let id = read_json(&path)?["full_id"]
+                    let benchmark = read_json(&path)?;
+                    let id = benchmark["full_id"]
                         .as_str()
                         .map(str::to_owned)
                         .ok_or_else(|| format_error(&path, "no full_id"))?;
+                    if let Some(count) = benchmark["throughput"]["Elements"].as_u64() {
+                        elements.insert(id.clone(), count);
+                    }
                     let estimates = path.with_file_name("estimates.json");
                     let median = read_json(&estimates)?["median"]["point_estimate"]
                         .as_f64()
@@ -65,12 +77,17 @@ impl Medians {
                 }
             }
         }
-        Ok(Self(medians))
+        Ok(Self(medians, elements))
     }
 
     /// The median of `id` in nanoseconds, if it was measured.
     pub fn get(&self, id: &str) -> Option<f64> {
         self.0.get(id).copied()
+    }
+
+    /// The elements one iteration of `id` counts, if it declares them.
+    pub fn elements(&self, id: &str) -> Option<u64> {
+        self.1.get(id).copied()
     }
 }
 
@@ -137,7 +154,8 @@ fn duration(ns: Option<f64>) -> String {
         None => "–".to_owned(),
         Some(ns) if ns < 1_000.0 => format!("{ns:.1} ns"),
         Some(ns) if ns < 1_000_000.0 => format!("{:.2} µs", ns / 1_000.0),
-        Some(ns) => format!("{:.3} ms", ns / 1_000_000.0),
+        Some(ns) if ns < 1_000_000_000.0 => format!("{:.3} ms", ns / 1_000_000.0),
+        Some(ns) => format!("{:.2} s", ns / 1_000_000_000.0),
     }
 }
 
@@ -337,6 +355,35 @@ pub fn render(medians: &Medians, machine: &Machine) -> String {
         per_second(post)
     );
 
+    let _ = writeln!(
+        out,
+        "\n## Conformance suite: generated property cases per second\n"
+    );
+    let _ = writeln!(
+        out,
+        "`benches/benches/suite_properties.rs`: each iteration is one whole `hwoath_suite::run` of \
+         property cases against the embedded mock (generate, send with the client's default \
+         concurrency, check, clean up); the rate counts generated bodies. `create`: the create \
+         cases; `all_kinds`: every property case.\n"
+    );
+    let _ = writeln!(
+        out,
+        "| selection | bodies per run | one run | cases per second |"
+    );
+    let _ = writeln!(out, "|---|---:|---:|---:|");
+    for selection in ["create", "all_kinds"] {
+        let id = format!("suite_properties/{selection}");
+        let run = medians.get(&id);
+        let bodies = medians.elements(&id);
+        let _ = writeln!(
+            out,
+            "| {selection} | {} | {} | {} |",
+            bodies.map_or_else(|| "–".to_owned(), |b| b.to_string()),
+            duration(run),
+            per_second(run.zip(bodies).map(|(ns, b)| ns / b as f64))
+        );
+    }
+
     let _ = writeln!(out, "\n## Targets\n");
     let sha1_keyed = m("generate/hwoath-keyed/SHA1-6".to_owned());
     let sha1_floor = m("floor/two-compressions/SHA1".to_owned());
@@ -374,6 +421,17 @@ pub fn render(medians: &Medians, machine: &Machine) -> String {
         "| mock: at least 20,000 GET/s | {} | {} |",
         per_second(get),
         verdict(get.map(|ns| 1e9 / ns >= 20_000.0))
+    );
+    let create_id = "suite_properties/create";
+    let create_rate = medians
+        .get(create_id)
+        .zip(medians.elements(create_id))
+        .map(|(ns, bodies)| ns / bodies as f64);
+    let _ = writeln!(
+        out,
+        "| suite: at least 5,000 generated create cases/s | {} | {} |",
+        per_second(create_rate),
+        verdict(create_rate.map(|ns| 1e9 / ns >= 5_000.0))
     );
     out.push_str(READING);
     out
@@ -433,7 +491,9 @@ mod tests {
             ("verify/hwoath/SHA1-6/current".to_owned(), 300.0),
             ("verify/totp-rs/SHA1-6/current".to_owned(), 450.0),
             ("mock/get-device".to_owned(), 40_000.0),
-        ]);
+            ("suite_properties/create".to_owned(), 1e9),
+        ])
+        .with_elements("suite_properties/create", 4_096);
         let text = render(&medians, &machine());
         assert!(
             text.contains("| SHA1-6 | 100.0 ns | – | 250.0 ns | – | 90.0 ns | 1.11x | 2.50x | – |")
@@ -447,6 +507,12 @@ mod tests {
         ));
         assert!(text.contains("| mock: at least 20,000 GET/s | 25,000 | **met** |"));
         assert!(text.contains("| GET device | 1.280 ms | 25,000 |"));
+        assert!(text.contains("| create | 4096 | 1.00 s | 4,096 |"));
+        assert!(
+            text.contains(
+                "| suite: at least 5,000 generated create cases/s | 4,096 | **not met** |"
+            )
+        );
     }
 
     #[test]
