@@ -114,12 +114,19 @@ impl QueryOptions {
 
     /// Whether `entity` (its JSON form) satisfies every `$filter` clause.
     pub fn matches(&self, entity: &Value) -> bool {
+        self.matches_fields(|path| {
+            path.split('/')
+                .try_fold(entity, |v, segment| v.get(segment))
+                .cloned()
+        })
+    }
+
+    /// Whether the entity whose property at a path (`assignedTo/id`) `field` gives satisfies every
+    /// `$filter` clause; only the filtered properties are ever asked for.
+    pub fn matches_fields(&self, field: impl Fn(&str) -> Option<Value>) -> bool {
         self.filter.iter().all(|clause| {
-            let value = clause
-                .path
-                .split('/')
-                .try_fold(entity, |v, segment| v.get(segment));
-            match (&clause.literal, value) {
+            let value = field(&clause.path);
+            match (&clause.literal, value.as_ref()) {
                 (Literal::Null, None | Some(Value::Null)) => true,
                 (Literal::Str(s), Some(Value::String(v))) => v.eq_ignore_ascii_case(s),
                 (Literal::Int(i), Some(Value::Number(n))) => n.as_i64() == Some(*i),

@@ -3,6 +3,8 @@
 
 use hwoath_graph::{Device, HashFunction, Identity, Method, SecretText, Timestamp, TokenStatus};
 use hwoath_otp::{Algorithm, Secret, Totp, Verifier, VerifyError};
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::fixture::{Fixture, User};
@@ -127,6 +129,9 @@ pub enum DeviceSelector<'a> {
 pub struct Store {
     fixture: Fixture,
     devices: Vec<DeviceRecord>,
+    /// Position of each token by lower-case id, and by serial number, kept in step with `devices`.
+    by_id: HashMap<String, usize>,
+    by_serial: HashMap<String, usize>,
 }
 
 /// What the state file holds.
@@ -143,7 +148,30 @@ impl Store {
     /// A store holding the fixture's directory and devices.
     pub fn new(fixture: Fixture) -> Self {
         let devices = fixture.devices.clone();
-        Self { fixture, devices }
+        let mut store = Self {
+            fixture,
+            devices,
+            by_id: HashMap::new(),
+            by_serial: HashMap::new(),
+        };
+        store.reindex();
+        store
+    }
+
+    /// Rebuilds the id and serial indexes from `devices`.
+    fn reindex(&mut self) {
+        self.by_id = self
+            .devices
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.id.to_ascii_lowercase(), i))
+            .collect();
+        self.by_serial = self
+            .devices
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.serial_number.clone(), i))
+            .collect();
     }
 
     /// The directory this store was built from.
@@ -154,12 +182,14 @@ impl Store {
     /// Puts the inventory back to the fixture's devices.
     pub fn reset(&mut self) {
         self.devices = self.fixture.devices.clone();
+        self.reindex();
     }
 
     /// Replaces the inventory with a persisted one, refusing it if it breaks an invariant.
     pub fn restore(&mut self, state: PersistedState) -> Result<(), InvariantViolation> {
         let mut candidate = self.clone();
         candidate.devices = state.devices;
+        candidate.reindex();
         candidate.check_invariants()?;
         *self = candidate;
         Ok(())
@@ -185,13 +215,15 @@ impl Store {
 
     /// The token with this id.
     pub fn device(&self, id: &str) -> Option<&DeviceRecord> {
-        self.devices.iter().find(|d| d.id.eq_ignore_ascii_case(id))
+        self.by_id
+            .get(&id.to_ascii_lowercase())
+            .map(|&index| &self.devices[index])
     }
 
     fn device_index(&self, id: &str) -> Result<usize, StoreError> {
-        self.devices
-            .iter()
-            .position(|d| d.id.eq_ignore_ascii_case(id))
+        self.by_id
+            .get(&id.to_ascii_lowercase())
+            .copied()
             .ok_or_else(|| {
                 StoreError::NotFound(format!("Hardware OATH token '{id}' was not found."))
             })
@@ -208,11 +240,10 @@ impl Store {
     }
 
     fn method_index(&self, user_id: &str, method_id: &str) -> Result<usize, StoreError> {
-        self.devices
-            .iter()
-            .position(|d| {
-                d.id.eq_ignore_ascii_case(method_id) && d.assigned_to.as_deref() == Some(user_id)
-            })
+        self.by_id
+            .get(&method_id.to_ascii_lowercase())
+            .copied()
+            .filter(|&index| self.devices[index].assigned_to.as_deref() == Some(user_id))
             .ok_or_else(|| {
                 StoreError::NotFound(format!(
                     "Hardware OATH method '{method_id}' was not found for the user."
@@ -241,11 +272,7 @@ impl Store {
         new: NewDevice,
         now_millis: i64,
     ) -> Result<&DeviceRecord, StoreError> {
-        if self
-            .devices
-            .iter()
-            .any(|d| d.serial_number == new.serial_number)
-        {
+        if self.by_serial.contains_key(&new.serial_number) {
             return Err(StoreError::Conflict(format!(
                 "A hardware OATH token with serial number '{}' already exists.",
                 new.serial_number
@@ -280,6 +307,10 @@ impl Store {
             assigned_to: assignee,
             last_accepted_step: None,
         };
+        self.by_id
+            .insert(record.id.to_ascii_lowercase(), self.devices.len());
+        self.by_serial
+            .insert(record.serial_number.clone(), self.devices.len());
         self.devices.push(record);
         Ok(self.devices.last().expect("just pushed"))
     }
@@ -322,6 +353,7 @@ impl Store {
             ));
         }
         self.devices.remove(index);
+        self.reindex();
         Ok(())
     }
 
@@ -417,15 +449,13 @@ impl Store {
     ) -> Result<(), StoreError> {
         let index = match selector {
             DeviceSelector::Id(id) => self.device_index(id)?,
-            DeviceSelector::Serial(serial) => self
-                .devices
-                .iter()
-                .position(|d| d.serial_number == serial)
-                .ok_or_else(|| {
+            DeviceSelector::Serial(serial) => {
+                self.by_serial.get(serial).copied().ok_or_else(|| {
                     StoreError::NotFound(format!(
                         "No hardware OATH token has serial number '{serial}'."
                     ))
-                })?,
+                })?
+            }
         };
         let already_mine = self.devices[index].assigned_to.as_deref() == Some(user_id);
         if !already_mine {
@@ -453,21 +483,16 @@ impl Store {
     /// Checks the store's invariants: serials unique, ids unique, every assigned token has exactly
     /// one method and a user that exists, statuses match assignment, at most five methods per user.
     pub fn check_invariants(&self) -> Result<(), InvariantViolation> {
-        for (i, device) in self.devices.iter().enumerate() {
-            let earlier = &self.devices[..i];
-            if earlier
-                .iter()
-                .any(|d| d.serial_number == device.serial_number)
-            {
+        let mut serials = std::collections::HashSet::new();
+        let mut ids = std::collections::HashSet::new();
+        for device in &self.devices {
+            if !serials.insert(device.serial_number.as_str()) {
                 return Err(InvariantViolation(format!(
                     "serial {} appears twice",
                     device.serial_number
                 )));
             }
-            if earlier
-                .iter()
-                .any(|d| d.id.eq_ignore_ascii_case(&device.id))
-            {
+            if !ids.insert(device.id.to_ascii_lowercase()) {
                 return Err(InvariantViolation(format!(
                     "id {} appears twice",
                     device.id

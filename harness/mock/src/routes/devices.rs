@@ -15,7 +15,7 @@ use crate::app::state::AppState;
 use crate::auth::permissions::{Operation, authorize};
 use crate::errors::ApiError;
 use crate::odata::{CollectionSpec, QueryOptions};
-use crate::store::{DevicePatch, NewDevice, Store, StoreError};
+use crate::store::{DevicePatch, DeviceRecord, NewDevice, Store, StoreError};
 
 /// The collection's path below `/beta`.
 pub const PATH: &str = "/directory/authenticationMethodDevices/hardwareOathDevices";
@@ -82,22 +82,24 @@ pub async fn list(
 ) -> Result<Response, ApiError> {
     authorize(&caller, Operation::InventoryRead)?;
     let options = QueryOptions::parse(query.as_deref(), SPEC)?;
-    let items = state.read(|store| {
-        store
+    // Filter on the records; only the page asked for is turned into JSON.
+    let context = odata::device_collection_context(&meta.base_url());
+    Ok(state.read(|store| {
+        let matching: Vec<&DeviceRecord> = store
             .devices()
             .iter()
-            .map(|d| to_value(&Entity::new(store.device_wire(d), None)))
-            .filter(|v| options.matches(v))
-            .collect()
-    });
-    Ok(page(
-        &meta,
-        odata::device_collection_context(&meta.base_url()),
-        PATH,
-        items,
-        &options,
-        state.settings.page_size,
-    ))
+            .filter(|d| options.matches_fields(|path| filter_field(d, path)))
+            .collect();
+        page(
+            &meta,
+            context,
+            PATH,
+            matching,
+            |d| to_value(&Entity::new(store.device_wire(d), None)),
+            &options,
+            state.settings.page_size,
+        )
+    }))
 }
 
 /// `GET /$count`: the number of (filtered) tokens as plain text.
@@ -112,7 +114,7 @@ pub async fn count(
         store
             .devices()
             .iter()
-            .filter(|d| options.matches(&to_value(&store.device_wire(d))))
+            .filter(|d| options.matches_fields(|path| filter_field(d, path)))
             .count()
     });
     let mut response = total.to_string().into_response();
@@ -311,4 +313,27 @@ pub async fn delete(
     let id = path_id(id)?;
     state.mutate(|store| store.delete_device(&id)).await?;
     Ok(no_content())
+}
+
+/// A token's property at a `$filter` path, as JSON (only the filterable properties of spec §2, plus
+/// `id` and `displayName`).
+fn filter_field(device: &DeviceRecord, path: &str) -> Option<Value> {
+    Some(match path {
+        "id" => Value::from(device.id.as_str()),
+        "serialNumber" => Value::from(device.serial_number.as_str()),
+        "manufacturer" => Value::from(device.manufacturer.as_str()),
+        "model" => Value::from(device.model.as_str()),
+        "displayName" => device
+            .display_name
+            .as_deref()
+            .map_or(Value::Null, Value::from),
+        "status" => Value::from(device.status.as_str()),
+        "hashFunction" => Value::from(device.hash_function.as_str()),
+        "timeIntervalInSeconds" => Value::from(device.time_interval_in_seconds),
+        "assignedTo/id" => device
+            .assigned_to
+            .as_deref()
+            .map_or(Value::Null, Value::from),
+        _ => return None,
+    })
 }

@@ -152,6 +152,7 @@ impl<const ME: bool> Handlers<ME> {
             odata::method_collection_context(&meta.base_url(), &subject.user_id),
             &subject.path,
             items,
+            |item| item,
             &options,
             state.settings.page_size,
         ))

@@ -37,13 +37,15 @@ pub fn to_value(entity: &impl Serialize) -> Value {
     serde_json::to_value(entity).unwrap_or(Value::Null)
 }
 
-/// A collection answer: the requested page of `items` (already filtered), `$select` applied, with
-/// `@odata.context`, `@odata.count` (when asked) and `@odata.nextLink` (when more remain).
-pub fn page(
+/// A collection answer: the requested page of `items` (already filtered; only the page is turned
+/// into JSON by `render`), `$select` applied, with `@odata.context`, `@odata.count` (when asked) and
+/// `@odata.nextLink` (when more remain).
+pub fn page<T>(
     meta: &RequestMeta,
     context: String,
     path: &str,
-    items: Vec<Value>,
+    items: Vec<T>,
+    render: impl Fn(T) -> Value,
     options: &QueryOptions,
     default_page_size: usize,
 ) -> Response {
@@ -55,7 +57,7 @@ pub fn page(
         .into_iter()
         .skip(start)
         .take(end - start)
-        .map(|item| options.project(item))
+        .map(|item| options.project(render(item)))
         .collect();
     let context = match &options.select {
         Some(select) => format!("{context}({})", select.join(",")),
