@@ -44,7 +44,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(file) = entra_csv::parse_bytes(data) else {
         return;
     };
-    let lines = 1 + data.iter().filter(|&&b| b == b'\n').count() as u64;
+    let lines = 1 + entra_csv::line_breaks(data);
     for line in file
         .rows
         .iter()

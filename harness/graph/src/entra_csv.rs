@@ -173,7 +173,16 @@ fn line_at(bytes: &[u8], position: Option<&csv::Position>) -> u64 {
             .iter()
             .take_while(|b| matches!(b, b'\r' | b'\n'))
             .count();
-    1 + bytes[..start].iter().filter(|&&b| b == b'\n').count() as u64
+    1 + line_breaks(&bytes[..start])
+}
+
+/// Line breaks as the CSV reader sees them: `\r\n`, a lone `\n` or a lone `\r` each end a line.
+pub fn line_breaks(bytes: &[u8]) -> u64 {
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
+        .count() as u64
 }
 
 /// Parses a whole file given as text; see [`parse_bytes`].
@@ -396,5 +405,17 @@ mod tests {
         );
         let json = serde_json::to_string(&bulk).unwrap();
         assert_eq!(parse_strict::<BulkDelta>(&json).unwrap(), bulk);
+    }
+
+    #[test]
+    fn a_lone_carriage_return_ends_a_line() {
+        // Found by the entra_csv fuzz target: rows after a bare CR were numbered as line 1.
+        let file = parse_bytes(
+            b"upn,serial number,secret key,time interval,manufacturer,model\ret\r\x80nr\ni",
+        )
+        .unwrap();
+        let lines: Vec<u64> = file.errors.iter().map(|e| e.line).collect();
+        assert_eq!(lines, [2, 3, 4]);
+        assert_eq!(line_breaks(b"a\r\nb\rc\nd"), 3);
     }
 }
