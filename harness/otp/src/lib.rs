@@ -4,7 +4,8 @@
 //!   and zeroizes it on drop.
 //! * [`Hotp`] and [`Totp`] are keyed generators: the HMAC pad states are computed once per key, so every
 //!   code costs exactly two hash compressions and no allocation.
-//! * [`Verifier`] checks a code within a window of steps, in constant time, with a replay guard.
+//! * [`Verifier`] checks a code within a window of steps (constant-time comparison, a wrong code costs
+//!   the whole window) with a replay guard.
 //! * [`KeyUri`] parses and formats `otpauth://` URIs.
 //!
 //! ```

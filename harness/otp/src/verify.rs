@@ -1,7 +1,7 @@
 //! Verification of submitted codes: a window of steps either side, constant-time comparison and a
 //! replay guard (RFC 6238 §5.2).
 
-use subtle::{Choice, ConditionallySelectable, ConstantTimeEq};
+use subtle::ConstantTimeEq;
 
 use crate::{Code, OtpError, Totp};
 
@@ -26,6 +26,16 @@ pub enum VerifyError {
     /// The verification time could not be turned into a step.
     #[error(transparent)]
     Time(#[from] OtpError),
+}
+
+/// The steps of the window `current ± window` (clamped to the u64 range), nearest to `current` first:
+/// `current, current - 1, current + 1, current - 2, ...`.
+fn nearest_first(current: u64, window: u64) -> impl Iterator<Item = u64> {
+    std::iter::once(current).chain((1..=window).flat_map(move |distance| {
+        let behind = current.checked_sub(distance);
+        let ahead = current.checked_add(distance);
+        behind.into_iter().chain(ahead)
+    }))
 }
 
 /// Checks codes against a TOTP generator with a window of ±`window` steps and a replay guard.
@@ -64,41 +74,32 @@ impl Verifier {
 
     /// Checks `code` at `unix` without recording it; returns the matched step.
     ///
-    /// Every step of the window is computed and compared whatever matches, so the time taken does not
-    /// depend on the code. Among several matching steps the earliest not yet used wins.
+    /// Steps are tried nearest to the current one first (`t, t-1, t+1, ...`), each compared in constant
+    /// time, and the first one not yet used wins. A wrong code always costs the whole window, so its
+    /// timing says nothing about how close it came; a right code returns at its step, which tells an
+    /// observer only which step of the window the (already valid) code belonged to.
     pub fn check(&self, code: &str, unix: u64) -> Result<u64, VerifyError> {
         let digits = self.totp.hotp().digits();
         let submitted = Code::parse(code, digits).ok_or(VerifyError::Malformed { digits })?;
         let current = self.totp.step_at(unix)?;
-        let (first, last) = (
-            current.saturating_sub(self.window),
-            current.saturating_add(self.window),
-        );
         let floor = self.last_accepted;
-        let mut found_fresh = Choice::from(0);
-        let mut found_used = Choice::from(0);
-        let mut fresh_step = 0u64;
-        let mut used_step = 0u64;
-        for step in first..=last {
+        let mut used_step = None;
+        for step in nearest_first(current, self.window) {
             let matches = self
                 .totp
                 .generate_step(step)
                 .value()
                 .ct_eq(&submitted.value());
-            let fresh = Choice::from(u8::from(floor.is_none_or(|floor| step > floor)));
-            let take_fresh = matches & fresh & !found_fresh;
-            fresh_step.conditional_assign(&step, take_fresh);
-            found_fresh |= take_fresh;
-            let take_used = matches & !fresh & !found_used;
-            used_step.conditional_assign(&step, take_used);
-            found_used |= take_used;
+            if bool::from(matches) {
+                if floor.is_none_or(|floor| step > floor) {
+                    return Ok(step);
+                }
+                used_step.get_or_insert(step);
+            }
         }
-        if bool::from(found_fresh) {
-            Ok(fresh_step)
-        } else if bool::from(found_used) {
-            Err(VerifyError::Replayed { step: used_step })
-        } else {
-            Err(VerifyError::Mismatch)
+        match used_step {
+            Some(step) => Err(VerifyError::Replayed { step }),
+            None => Err(VerifyError::Mismatch),
         }
     }
 
@@ -203,5 +204,21 @@ mod tests {
         let verifier = verifier(3);
         let code = verifier.totp().generate_step(0).to_string();
         assert_eq!(verifier.check(&code, 0), Ok(0));
+    }
+}
+
+#[cfg(test)]
+mod order_tests {
+    use super::nearest_first;
+
+    #[test]
+    fn steps_come_nearest_first_and_stay_in_range() {
+        assert_eq!(nearest_first(10, 2).collect::<Vec<_>>(), [10, 9, 11, 8, 12]);
+        assert_eq!(nearest_first(0, 2).collect::<Vec<_>>(), [0, 1, 2]);
+        assert_eq!(
+            nearest_first(u64::MAX, 1).collect::<Vec<_>>(),
+            [u64::MAX, u64::MAX - 1]
+        );
+        assert_eq!(nearest_first(5, 0).collect::<Vec<_>>(), [5]);
     }
 }

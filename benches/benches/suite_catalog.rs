@@ -1,0 +1,75 @@
+//! Wall time of the whole non-property catalog (groups rfc, docs, validation, lifecycle, authz,
+//! odata) against the embedded mock tenant: each iteration is one `hwoath_suite::run`, every case
+//! sent over loopback HTTP, checked and cleaned up, as `hwoath run --group ...` does it.
+
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use hwoath_mock::MockTenant;
+use hwoath_suite::case::Group;
+use hwoath_suite::{Credentials, Outcome, RunOptions, SuiteOptions};
+
+fn catalog(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    // Each iteration activates tokens again; lift the documented throttle so later ones are not 429s.
+    let tenant = runtime
+        .block_on(
+            MockTenant::builder()
+                .controls(true)
+                .activation_limit(u32::MAX, 300)
+                .start(),
+        )
+        .expect("the mock starts");
+    let users: Vec<String> = tenant
+        .fixture()
+        .users
+        .iter()
+        .map(|u| u.id.clone())
+        .collect();
+    let base = tenant.base_url();
+    let groups: Vec<Group> = Group::ALL
+        .into_iter()
+        .filter(|g| !matches!(g, Group::Properties | Group::Stateful))
+        .collect();
+    let mut group = c.benchmark_group("suite_catalog");
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(2))
+        .measurement_time(Duration::from_secs(10));
+    group.bench_function("non_property_catalog", |b| {
+        b.iter(|| {
+            let options = SuiteOptions {
+                run: RunOptions {
+                    groups: groups.clone(),
+                    ..RunOptions::default()
+                },
+                users: users.clone(),
+                ..SuiteOptions::default()
+            };
+            let report = runtime
+                .block_on(hwoath_suite::run(
+                    &base,
+                    Credentials::MockControls,
+                    options,
+                    |_| {},
+                    std::future::pending(),
+                ))
+                .expect("the run starts");
+            assert!(
+                report
+                    .cases
+                    .iter()
+                    .all(|case| case.outcome == Outcome::Pass),
+                "a case did not pass: the bench would time a broken run"
+            );
+            report.summary.total
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, catalog);
+criterion_main!(benches);
