@@ -58,12 +58,16 @@ fn catalog(c: &mut Criterion) {
                     std::future::pending(),
                 ))
                 .expect("the run starts");
+            let broken: Vec<String> = report
+                .cases
+                .iter()
+                .filter(|case| case.outcome != Outcome::Pass)
+                .map(|case| format!("{}: {}", case.id, case.reasons.join(" | ")))
+                .collect();
             assert!(
-                report
-                    .cases
-                    .iter()
-                    .all(|case| case.outcome == Outcome::Pass),
-                "a case did not pass: the bench would time a broken run"
+                broken.is_empty(),
+                "cases did not pass, the bench would time a broken run:\n{}",
+                broken.join("\n")
             );
             report.summary.total
         })

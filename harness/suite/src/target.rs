@@ -212,9 +212,14 @@ impl Target {
                     format!("{controls}/clock"),
                 ))
                 .await;
-            if probe.status == Some(200) && probe.json().and_then(|v| v["unix"].as_i64()).is_some()
-            {
+            let reading = probe.json().unwrap_or_default();
+            if let (Some(200), Some(unix)) = (probe.status, reading["unix"].as_u64()) {
                 target.controls = Some(controls);
+                target.clock_at_start = Some(ClockAtStart {
+                    unix,
+                    frozen: reading["frozen"].as_bool().unwrap_or(false),
+                    read_at: Instant::now(),
+                });
             }
         }
         target

@@ -59,6 +59,21 @@ async fn every_case_passes_against_the_mock() {
     tenant
         .check_invariants()
         .expect("tenant invariants hold after the run");
+    let clock = tenant.clock();
+    let wall = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    assert!(
+        !clock.frozen,
+        "the RFC replays left the clock frozen at {}",
+        clock.unix
+    );
+    assert!(
+        (clock.unix - wall).abs() <= 5,
+        "the clock was put back {} s off",
+        clock.unix - wall
+    );
 }
 
 /// One line per exchange: `METHOD path -> status [error code]`, ids and serials normalized.

@@ -3,6 +3,7 @@
 
 use axum::body::Body;
 use axum::http::{HeaderMap, StatusCode, header};
+use futures_util::StreamExt;
 use hwoath_graph::parse::{Mode, parse};
 use hwoath_graph::shape::Wire;
 
@@ -20,6 +21,10 @@ pub fn is_json(headers: &HeaderMap) -> bool {
         .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
 }
 
+/// Most of an oversized body read and dropped before answering 413: a client still sending would
+/// otherwise meet a closed connection (a broken pipe) instead of reading the answer.
+const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
+
 /// Reads the raw body bytes, refusing a non-JSON content type and oversized bodies.
 pub async fn read_bytes(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, ApiError> {
     if !is_json(headers) {
@@ -29,13 +34,25 @@ pub async fn read_bytes(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, ApiE
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|len| len > MAX_BODY_BYTES as u64) {
+    if declared.is_some_and(|len| len > DRAIN_LIMIT as u64) {
         return Err(ApiError::for_status(StatusCode::PAYLOAD_TOO_LARGE));
     }
-    axum::body::to_bytes(body, MAX_BODY_BYTES)
-        .await
-        .map(|bytes| bytes.to_vec())
-        .map_err(|_| ApiError::for_status(StatusCode::PAYLOAD_TOO_LARGE))
+    let mut stream = body.into_data_stream();
+    let mut bytes = Vec::new();
+    let mut received = 0usize;
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|_| ApiError::invalid("The request body could not be read."))?;
+        received = received.saturating_add(chunk.len());
+        if received <= MAX_BODY_BYTES {
+            bytes.extend_from_slice(&chunk);
+        } else if received > DRAIN_LIMIT {
+            break;
+        }
+    }
+    if received > MAX_BODY_BYTES {
+        return Err(ApiError::for_status(StatusCode::PAYLOAD_TOO_LARGE));
+    }
+    Ok(bytes)
 }
 
 /// Reads and strictly parses a JSON body as `T`.
