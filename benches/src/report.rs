@@ -136,7 +136,8 @@ impl Machine {
             .split_whitespace()
             .next()
             .and_then(|l| l.parse::<f64>().ok());
-        one_minute.is_some_and(|load| load > self.cores as f64 / 2.0)
+        // The benchmark itself keeps one CPU busy; more than that is other work.
+        one_minute.is_some_and(|load| load > 1.5)
     }
 }
 
@@ -284,7 +285,8 @@ pub fn render(medians: &Medians, machine: &Machine) -> String {
     let _ = writeln!(out, "\n## Verify with a window of ±1 step\n");
     let _ = writeln!(
         out,
-        "hwoath `Verifier::check` (computes all three steps and compares in constant time) against \
+        "hwoath `Verifier::check` (tries the nearest steps first, each compared in constant time; a wrong \
+         code costs the whole window) against \
          totp-rs `check` with skew 1 (stops at the first match). *current*: the code of the current \
          step; *wrong*: a code no step of the window has.\n"
     );
@@ -411,17 +413,30 @@ pub fn render(medians: &Medians, machine: &Machine) -> String {
         ratio(sha1_keyed, sha1_floor),
         verdict(both(sha1_keyed, sha1_floor, |k, f| k <= 1.25 * f))
     );
+    // A speed-up of `factor` over a peer is out of reach when the peer itself takes less than
+    // `factor` times the floor: no HMAC-computing code can go below the floor.
+    let reach = |peer: Option<f64>, ours: Option<f64>, factor: f64| {
+        let met = peer.zip(ours).map(|(p, k)| p >= factor * k);
+        match (met, peer.zip(sha1_floor)) {
+            (Some(false), Some((p, f))) if p < factor * f => format!(
+                "**not met**: out of reach here, totp-rs takes {} and {factor}x the floor is {}",
+                duration(Some(p)),
+                duration(Some(factor * f))
+            ),
+            _ => verdict(met).to_owned(),
+        }
+    };
     let _ = writeln!(
         out,
         "| at least 2x faster than totp-rs generate | {} | {} |",
         ratio(sha1_peer, sha1_keyed),
-        verdict(both(sha1_peer, sha1_keyed, |p, k| p >= 2.0 * k))
+        reach(sha1_peer, sha1_keyed, 2.0)
     );
     let _ = writeln!(
         out,
         "| at least 4x faster than totp-rs check (±1, current code) | {} | {} |",
         ratio(check_peer, check_ours),
-        verdict(both(check_peer, check_ours, |p, k| p >= 4.0 * k))
+        reach(check_peer, check_ours, 4.0)
     );
     let _ = writeln!(
         out,
