@@ -5,7 +5,6 @@
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use hwoath_mock::MockTenant;
 use hwoath_suite::case::Group;
 use hwoath_suite::{Credentials, Outcome, RunOptions, SuiteOptions};
 
@@ -14,21 +13,7 @@ fn catalog(c: &mut Criterion) {
         .enable_all()
         .build()
         .expect("a runtime");
-    // Each iteration activates tokens again; lift the documented throttle so later ones are not 429s.
-    let tenant = runtime
-        .block_on(
-            MockTenant::builder()
-                .controls(true)
-                .activation_limit(u32::MAX, 300)
-                .start(),
-        )
-        .expect("the mock starts");
-    let users: Vec<String> = tenant
-        .fixture()
-        .users
-        .iter()
-        .map(|u| u.id.clone())
-        .collect();
+    let (tenant, users) = hwoath_benches::unthrottled_tenant(&runtime);
     let base = tenant.base_url();
     let groups: Vec<Group> = Group::ALL
         .into_iter()

@@ -7,7 +7,6 @@
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use hwoath_mock::MockTenant;
 use hwoath_suite::catalog::properties::ACTIVATION_CAP;
 use hwoath_suite::generate::{BodyKind, Class, mutations};
 use hwoath_suite::{Credentials, Outcome, RunOptions, SuiteOptions};
@@ -36,22 +35,7 @@ fn properties(c: &mut Criterion) {
         .enable_all()
         .build()
         .expect("a runtime");
-    let tenant = runtime
-        // Every iteration activates tokens again; the documented 200-per-5-minutes throttle would
-        // turn later iterations into 429s, so this tenant allows them all.
-        .block_on(
-            MockTenant::builder()
-                .controls(true)
-                .activation_limit(u32::MAX, 300)
-                .start(),
-        )
-        .expect("the mock starts");
-    let users: Vec<String> = tenant
-        .fixture()
-        .users
-        .iter()
-        .map(|u| u.id.clone())
-        .collect();
+    let (tenant, users) = hwoath_benches::unthrottled_tenant(&runtime);
     let base = tenant.base_url();
     let mut group = c.benchmark_group("suite_properties");
     group

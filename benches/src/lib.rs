@@ -3,3 +3,26 @@
 
 pub mod inputs;
 pub mod report;
+
+use hwoath_mock::MockTenant;
+
+/// A mock tenant with test controls and no activation throttle (every iteration of a suite bench
+/// activates tokens again; the documented 200-per-5-minutes limit would turn later ones into 429s),
+/// started on `runtime`, with its users' ids.
+pub fn unthrottled_tenant(runtime: &tokio::runtime::Runtime) -> (MockTenant, Vec<String>) {
+    let tenant = runtime
+        .block_on(
+            MockTenant::builder()
+                .controls(true)
+                .activation_limit(u32::MAX, 300)
+                .start(),
+        )
+        .expect("the mock starts");
+    let users = tenant
+        .fixture()
+        .users
+        .iter()
+        .map(|u| u.id.clone())
+        .collect();
+    (tenant, users)
+}

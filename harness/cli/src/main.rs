@@ -1,6 +1,7 @@
 //! `hwoath`: conformance runs against Graph hardware OATH endpoints, the mock tenant, tokens and TOTP.
 
 mod commands;
+mod embedded;
 mod secret_input;
 
 use std::process::ExitCode;

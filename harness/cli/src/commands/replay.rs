@@ -6,7 +6,6 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use hwoath_mock::MockTenant;
 use hwoath_suite::generate::Failure;
 use hwoath_suite::{ClientConfig, Credentials, SuiteError};
 
@@ -42,17 +41,7 @@ pub fn run(args: ReplayArgs) -> Result<ExitCode> {
 async fn replay(args: ReplayArgs, failure: Failure) -> Result<ExitCode> {
     let (mock, base_url, credentials, users) = match &args.target {
         None => {
-            let tenant = MockTenant::builder()
-                .controls(true)
-                .start()
-                .await
-                .context("cannot start the embedded mock tenant")?;
-            let users = tenant
-                .fixture()
-                .users
-                .iter()
-                .map(|u| u.id.clone())
-                .collect();
+            let (tenant, users) = crate::embedded::start().await?;
             let base = tenant.base_url();
             (Some(tenant), base, Credentials::MockControls, users)
         }

@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use hwoath_mock::MockTenant;
 use hwoath_suite::case::Group;
 use hwoath_suite::report::diff::{Diff, Scope};
 use hwoath_suite::report::{json, write_run};
@@ -144,17 +143,7 @@ async fn run_async(args: RunArgs) -> Result<ExitCode> {
 
     let (mock, base_url, credentials, options) = match &args.target {
         None => {
-            let tenant = MockTenant::builder()
-                .controls(true)
-                .start()
-                .await
-                .context("cannot start the embedded mock tenant")?;
-            let users = tenant
-                .fixture()
-                .users
-                .iter()
-                .map(|u| u.id.clone())
-                .collect();
+            let (tenant, users) = crate::embedded::start().await?;
             let base = tenant.base_url();
             let options = SuiteOptions {
                 run: RunOptions {
