@@ -1,5 +1,6 @@
-//! The TOTP core against peer crates and the SHA floor: generate, verify (window ±1), a server-side
-//! scan of 10,000 tokens, and two raw compressions (the physical limit of one code).
+//! The TOTP core against peer crates and the SHA floor: generate, verify (window ±1), one miss over the
+//! whole activation window (±2880 steps), a server-side scan of 10,000 tokens, and two raw compressions
+//! (the physical limit of one code).
 //!
 //! Every contender gets the same key bytes, time, period and digits, and its output is checked
 //! against hwoath's once before anything is measured.
@@ -8,7 +9,9 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use hwoath_benches::inputs::{DIGITS, PERIOD, SCAN_MATCH, SCAN_TOKENS, TIME, rfc_key, scan_key};
+use hwoath_benches::inputs::{
+    ACTIVATION_WINDOW_STEPS, DIGITS, PERIOD, SCAN_MATCH, SCAN_TOKENS, TIME, rfc_key, scan_key,
+};
 use hwoath_otp::{Algorithm, Secret, Totp, Verifier};
 
 fn peer_algorithm(algorithm: Algorithm) -> totp_rs::Algorithm {
@@ -90,16 +93,17 @@ fn generate(c: &mut Criterion) {
     group.finish();
 }
 
-/// A code of `digits` digits that no step of the ±1 window at [`TIME`] produces.
-fn wrong_code(ours: &Totp, digits: u8) -> String {
+/// A code of `digits` digits that no step of the ±`window` steps around [`TIME`] produces.
+fn wrong_code(ours: &Totp, digits: u8, window: u64) -> String {
     let step = ours.step_at(TIME).unwrap();
-    let window: Vec<u32> = (step - 1..=step + 1)
+    let taken: std::collections::HashSet<u32> = (step - window..=step + window)
         .map(|s| ours.generate_step(s).value())
         .collect();
     let modulus = 10u32.pow(u32::from(digits));
+    let current = ours.generate_step(step).value();
     let wrong = (1..)
-        .map(|delta| (window[1] + delta) % modulus)
-        .find(|candidate| !window.contains(candidate))
+        .map(|delta| (current + delta) % modulus)
+        .find(|candidate| !taken.contains(candidate))
         .unwrap();
     format!("{wrong:0width$}", width = usize::from(digits))
 }
@@ -114,7 +118,7 @@ fn verify(c: &mut Criterion) {
         let verifier = Verifier::new(ours.clone(), 1);
         let peer = totp_rs(algorithm, key, digits, 1);
         let current = ours.generate_step(step).to_string();
-        let wrong = wrong_code(&ours, digits);
+        let wrong = wrong_code(&ours, digits, 1);
         assert_eq!(verifier.check(&current, TIME), Ok(step));
         assert_eq!(peer.check(&current, TIME), Some(step), "totp-rs disagrees");
         assert!(verifier.check(&wrong, TIME).is_err());
@@ -129,6 +133,39 @@ fn verify(c: &mut Criterion) {
                 b.iter(|| black_box(&peer).check(black_box(code), black_box(TIME)))
             });
         }
+    }
+    group.finish();
+}
+
+/// One activation attempt with a code no step of the ±2880-step window has: the whole window is
+/// scanned (5761 codes). Entra's activation accepts that window (one day of 30 s steps), so this is
+/// what a wrong activation code costs a faithful server.
+fn window_miss(c: &mut Criterion) {
+    let mut group = c.benchmark_group("window-miss");
+    let digits = 6;
+    let skew = u16::try_from(ACTIVATION_WINDOW_STEPS).unwrap();
+    for algorithm in [Algorithm::Sha1, Algorithm::Sha256] {
+        let key = rfc_key(algorithm);
+        let ours = hwoath(algorithm, key, digits);
+        let verifier = Verifier::new(ours.clone(), ACTIVATION_WINDOW_STEPS);
+        let peer = totp_rs(algorithm, key, digits, skew);
+        let wrong = wrong_code(&ours, digits, ACTIVATION_WINDOW_STEPS);
+        assert!(verifier.check(&wrong, TIME).is_err());
+        assert_eq!(peer.check(&wrong, TIME), None, "totp-rs disagrees");
+        let edge = ours.step_at(TIME).unwrap() - ACTIVATION_WINDOW_STEPS;
+        let oldest = ours.generate_step(edge).to_string();
+        assert!(
+            verifier.check(&oldest, TIME).is_ok(),
+            "the window's edge is inside"
+        );
+
+        let id = label(algorithm, digits);
+        group.bench_function(BenchmarkId::new("hwoath", &id), |b| {
+            b.iter(|| black_box(&verifier).check(black_box(&wrong), black_box(TIME)))
+        });
+        group.bench_function(BenchmarkId::new("totp-rs", &id), |b| {
+            b.iter(|| black_box(&peer).check(black_box(&wrong), black_box(TIME)))
+        });
     }
     group.finish();
 }
@@ -247,6 +284,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = generate, verify, scan, floor
+    targets = generate, verify, window_miss, scan, floor
 }
 criterion_main!(benches);

@@ -17,6 +17,10 @@ pub const SCAN_TOKENS: usize = 10_000;
 /// The index of the scanned token whose code is submitted (so the scan has a real match to find).
 pub const SCAN_MATCH: usize = 7_777;
 
+/// Steps either side of the current one that Entra's activation accepts (one day of 30 s steps, two
+/// days of 60 s steps): a wrong code costs `2 * ACTIVATION_WINDOW_STEPS + 1` codes.
+pub const ACTIVATION_WINDOW_STEPS: u64 = 2_880;
+
 /// Keep-alive connections of the mock benchmark, each with one request in flight at a time.
 pub const MOCK_CONNECTIONS: usize = 32;
 

@@ -7,7 +7,9 @@ use std::path::Path;
 
 use hwoath_otp::Algorithm;
 
-use crate::inputs::{DIGITS, MOCK_CONNECTIONS, MOCK_INVENTORY, SCAN_TOKENS};
+use crate::inputs::{
+    ACTIVATION_WINDOW_STEPS, DIGITS, MOCK_CONNECTIONS, MOCK_INVENTORY, SCAN_TOKENS,
+};
 
 /// Why criterion's results could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -310,6 +312,42 @@ pub fn render(medians: &Medians, machine: &Machine) -> String {
         }
     }
 
+    let window_codes = 2 * ACTIVATION_WINDOW_STEPS + 1;
+    let _ = writeln!(out, "\n## Activation: one miss over the whole window\n");
+    let _ = writeln!(
+        out,
+        "Entra accepts an activation code within ±1 day of 30 s steps (±2 days of 60 s steps): \
+         ±{ACTIVATION_WINDOW_STEPS} steps, so a wrong code is compared with all {window_codes} codes of the \
+         window. hwoath `Verifier::check` with a window of {ACTIVATION_WINDOW_STEPS} (the keyed \
+         generator, no allocation) against totp-rs `check` with skew {ACTIVATION_WINDOW_STEPS}. *floor*: \
+         {window_codes} times the two-compression floor above.\n"
+    );
+    let _ = writeln!(
+        out,
+        "| algorithm-digits | hwoath | totp-rs | floor x {window_codes} | hwoath / floor | totp-rs / hwoath | under 1 ms |"
+    );
+    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---|");
+    for algorithm in [Algorithm::Sha1, Algorithm::Sha256] {
+        let id = format!("{}-6", algorithm_label(algorithm));
+        let ours = m(format!("window-miss/hwoath/{id}"));
+        let peer = m(format!("window-miss/totp-rs/{id}"));
+        let floor = m(format!(
+            "floor/two-compressions/{}",
+            algorithm_label(algorithm)
+        ))
+        .map(|ns| ns * window_codes as f64);
+        let _ = writeln!(
+            out,
+            "| {id} | {} | {} | {} | {} | {} | {} |",
+            duration(ours),
+            duration(peer),
+            duration(floor),
+            ratio(ours, floor),
+            ratio(peer, ours),
+            verdict(ours.map(|ns| ns < 1_000_000.0)),
+        );
+    }
+
     let _ = writeln!(out, "\n## Server-side scan\n");
     let _ = writeln!(
         out,
@@ -438,6 +476,13 @@ pub fn render(medians: &Medians, machine: &Machine) -> String {
         ratio(check_peer, check_ours),
         reach(check_peer, check_ours, 4.0)
     );
+    let window_sha1 = m("window-miss/hwoath/SHA1-6".to_owned());
+    let _ = writeln!(
+        out,
+        "| one wrong activation code over the ±{ACTIVATION_WINDOW_STEPS}-step window under 1 ms | {} | {} |",
+        duration(window_sha1),
+        verdict(window_sha1.map(|ns| ns < 1_000_000.0))
+    );
     let _ = writeln!(
         out,
         "| zero heap allocations per code | 0 | **met** (`harness/otp/tests/no_allocation.rs`, counting allocator) |"
@@ -525,6 +570,8 @@ mod tests {
             ("verify/totp-rs/SHA1-6/current".to_owned(), 450.0),
             ("mock/get-device".to_owned(), 40_000.0),
             ("suite_properties/create".to_owned(), 1e9),
+            ("window-miss/hwoath/SHA1-6".to_owned(), 576_100.0),
+            ("window-miss/totp-rs/SHA1-6".to_owned(), 1_152_200.0),
         ])
         .with_elements("suite_properties/create", 4_096);
         let text = render(&medians, &machine());
@@ -540,6 +587,14 @@ mod tests {
         ));
         assert!(text.contains("| mock: at least 20,000 GET/s | 25,000 | **met** |"));
         assert!(text.contains("| GET device | 1.280 ms | 25,000 |"));
+        assert!(
+            text.contains(
+                "| SHA1-6 | 576.10 µs | 1.152 ms | 518.49 µs | 1.11x | 2.00x | **met** |"
+            )
+        );
+        assert!(text.contains(
+            "| one wrong activation code over the ±2880-step window under 1 ms | 576.10 µs | **met** |"
+        ));
         assert!(text.contains("| create | 4096 | 1.00 s | 4,096 |"));
         assert!(
             text.contains(

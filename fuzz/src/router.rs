@@ -2,9 +2,11 @@
 //! fuzz input with `arbitrary`, sent with `tower::ServiceExt::oneshot`, and every answer and the
 //! tenant's state are checked afterwards.
 //!
-//! Calls are structured (route templates, ids of tokens that exist, known secrets, codes that are
-//! valid at the tenant clock) so that the fuzzer reaches past routing, auth and validation into the
-//! lifecycle, and raw (any path, query, header or body) so that nothing is out of reach.
+//! Calls are structured (route templates in canonical or upper case, ids of tokens that exist, known
+//! secrets, codes that are valid at the tenant clock, `$ref` bodies naming fixture users, policy
+//! changes) so that the fuzzer reaches past routing, auth and validation into the lifecycle, and raw
+//! (any path, query, header or body) so that nothing is out of reach. Each session also picks the
+//! tenant's behaviour options.
 
 use std::sync::OnceLock;
 
@@ -13,9 +15,9 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Method as HttpMethod, Request, Uri};
 use hwoath_graph::{ErrorEnvelope, HashFunction, SecretText, TokenStatus, parse_strict};
-use hwoath_mock::Fixture;
 use hwoath_mock::app::state::AppState;
 use hwoath_mock::store::{DeviceRecord, MethodRecord, Store};
+use hwoath_mock::{Fixture, NumbersAsStrings, PolicyDisabled, StatusAfterAssignTo};
 use hwoath_mock::{MockTenant, SigningKey, TokenRequest};
 use hwoath_otp::{Algorithm, Secret, Totp};
 use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
@@ -36,8 +38,22 @@ pub const SECRETS: [&str; 3] = [
 /// One fuzz input: a sequence of calls against a fresh tenant.
 #[derive(Debug, Arbitrary)]
 pub struct Session {
+    /// The tenant's behaviour options.
+    pub behaviour: BehaviourChoice,
     /// The calls, in order (only the first [`MAX_CALLS`] are sent).
     pub calls: Vec<Call>,
+}
+
+/// Which behaviour options the tenant runs with (each `true` picks the non-default value; the
+/// visibility delay, which follows the wall clock, stays zero so that inputs replay exactly).
+#[derive(Debug, Clone, Copy, Arbitrary)]
+pub struct BehaviourChoice {
+    /// `status_after_assign_to = available`.
+    pub held_available: bool,
+    /// `numbers_as_strings = coerce`.
+    pub coerce_numbers: bool,
+    /// `policy_disabled = refuse`.
+    pub refuse_when_disabled: bool,
 }
 
 /// One HTTP call.
@@ -51,6 +67,9 @@ pub struct Call {
     pub method: Option<MethodChoice>,
     /// The path.
     pub route: Route,
+    /// Whether every letter of the path is upper-cased (Graph matches path segments in any case;
+    /// ids and UPNs compare without case too).
+    pub upper_case: bool,
     /// Query options.
     pub query: Vec<(QueryKey, String)>,
     /// Extra headers.
@@ -148,6 +167,18 @@ pub enum Route {
     AssignAndActivate(Owner),
     /// `.../assignAndActivateBySerialNumber`.
     AssignAndActivateBySerial(Owner),
+    /// `.../hardwareOathMethods/$count`.
+    MethodsCount(Owner),
+    /// `.../hardwareOathMethods/{id}/device`.
+    MethodDevice(Owner, IdChoice),
+    /// `.../hardwareOathMethods/{id}/device/assignTo/$ref`.
+    MethodAssignToRef(Owner, IdChoice),
+    /// `.../hardwareOathDevices/{id}/assignTo`.
+    InventoryAssignTo(IdChoice),
+    /// `.../hardwareOathDevices/{id}/assignTo/$ref`.
+    InventoryAssignToRef(IdChoice),
+    /// The hardware OATH entry of the authentication methods policy.
+    Policy,
     /// The path and query of the last `@odata.nextLink` answered (the inventory if none).
     NextLink,
     /// The client-credentials token endpoint (`true`: the tenant's id, else any text).
@@ -331,6 +362,10 @@ pub enum BodyChoice {
     AssignAndActivate(IdChoice, CodeChoice),
     /// `{"serialNumber":..,"verificationCode":..}`.
     AssignAndActivateBySerial(SerialChoice, CodeChoice),
+    /// `{"@odata.id": "https://graph.microsoft.com/beta/users/{user}"}` for the `$ref` routes.
+    Reference(Owner),
+    /// `{"state": ..}` for the policy, with the configuration's `@odata.type` or not.
+    PolicyPatch(Result<bool, String>, bool),
     /// `{"unix":..,"frozen":..}` for the clock control.
     Clock(i64, Option<bool>),
     /// The token endpoint's form: a fixture app's id and secret (by index) or any text.
@@ -440,6 +475,7 @@ fn fixture() -> Fixture {
                 }),
                 assigned_to: user,
                 last_accepted_step: None,
+                drift_steps: None,
             };
             let devices = vec![
                 token(0, SECRETS[0], None, TokenStatus::Available),
@@ -472,11 +508,26 @@ fn segment(text: &str) -> String {
 }
 
 impl Driver {
-    fn new() -> Self {
+    fn new(behaviour: BehaviourChoice) -> Self {
         let (router, state) = MockTenant::builder()
             .fixture(fixture())
             .controls(true)
             .clock(CLOCK)
+            .status_after_assign_to(if behaviour.held_available {
+                StatusAfterAssignTo::Available
+            } else {
+                StatusAfterAssignTo::Assigned
+            })
+            .numbers_as_strings(if behaviour.coerce_numbers {
+                NumbersAsStrings::Coerce
+            } else {
+                NumbersAsStrings::Refuse
+            })
+            .policy_disabled(if behaviour.refuse_when_disabled {
+                PolicyDisabled::Refuse
+            } else {
+                PolicyDisabled::Allow
+            })
             .router()
             .expect("the default tenant builds");
         let (tenant_id, users, roles, apps) = state.read(|store| {
@@ -581,6 +632,25 @@ impl Driver {
             Route::AssignAndActivate(owner) => format!("{}/assignAndActivate", methods(owner)),
             Route::AssignAndActivateBySerial(owner) => {
                 format!("{}/assignAndActivateBySerialNumber", methods(owner))
+            }
+            Route::MethodsCount(owner) => format!("{}/$count", methods(owner)),
+            Route::MethodDevice(owner, id) => {
+                format!("{}/{}/device", methods(owner), segment(&self.id(id)))
+            }
+            Route::MethodAssignToRef(owner, id) => format!(
+                "{}/{}/device/assignTo/$ref",
+                methods(owner),
+                segment(&self.id(id))
+            ),
+            Route::InventoryAssignTo(id) => {
+                format!("{INVENTORY}/{}/assignTo", segment(&self.id(id)))
+            }
+            Route::InventoryAssignToRef(id) => {
+                format!("{INVENTORY}/{}/assignTo/$ref", segment(&self.id(id)))
+            }
+            Route::Policy => {
+                "/beta/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/hardwareOath"
+                    .to_owned()
             }
             Route::NextLink => self
                 .next_link
@@ -724,6 +794,26 @@ impl Driver {
                     "verificationCode": self.code(code, None, Some(&serial)),
                 })
             }
+            BodyChoice::Reference(owner) => json!({
+                "@odata.id": format!(
+                    "https://graph.microsoft.com/beta/users/{}",
+                    segment(&self.owner_id(owner))
+                ),
+            }),
+            BodyChoice::PolicyPatch(state, typed) => {
+                let mut body = json!({
+                    "state": match state {
+                        Ok(true) => "enabled".to_owned(),
+                        Ok(false) => "disabled".to_owned(),
+                        Err(text) => text.clone(),
+                    },
+                });
+                if *typed {
+                    body["@odata.type"] =
+                        json!("#microsoft.graph.hardwareOathAuthenticationMethodConfiguration");
+                }
+                body
+            }
             BodyChoice::Clock(unix, frozen) => match frozen {
                 Some(frozen) => json!({ "unix": unix, "frozen": frozen }),
                 None => json!({ "unix": unix }),
@@ -745,8 +835,10 @@ impl Driver {
     fn request(&self, call: &Call) -> Option<(Request<Body>, String)> {
         let natural = match &call.body {
             BodyChoice::Empty => MethodChoice::Get,
-            BodyChoice::Update { .. } | BodyChoice::Bulk(_) => MethodChoice::Patch,
-            BodyChoice::Clock(..) => MethodChoice::Put,
+            BodyChoice::Update { .. } | BodyChoice::Bulk(_) | BodyChoice::PolicyPatch(..) => {
+                MethodChoice::Patch
+            }
+            BodyChoice::Clock(..) | BodyChoice::Reference(_) => MethodChoice::Put,
             _ => MethodChoice::Post,
         };
         let method = match call.method.as_ref().unwrap_or(&natural) {
@@ -760,6 +852,9 @@ impl Driver {
             MethodChoice::Other(text) => HttpMethod::from_bytes(text.as_bytes()).ok()?,
         };
         let mut path = self.path(&call.route);
+        if call.upper_case {
+            path.make_ascii_uppercase();
+        }
         let path_id = match &call.route {
             Route::Activate(_, id) | Route::Method(_, id) | Route::InventoryItem(id) => {
                 Some(self.id(id))
@@ -930,7 +1025,7 @@ fn serde_urlencoded_form(pairs: &[(&str, &str)]) -> String {
 /// a `secretKey` in an answer, or a broken tenant invariant.
 pub fn run(session: &Session) {
     runtime().block_on(async {
-        let mut driver = Driver::new();
+        let mut driver = Driver::new(session.behaviour);
         for call in session.calls.iter().take(MAX_CALLS) {
             driver.send(call).await;
         }

@@ -158,3 +158,103 @@ fn mock_prints_its_urls_and_serves() {
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(answer.contains(r#"{"unix":59,"frozen":true}"#), "{answer}");
 }
+
+#[test]
+fn mock_help_lists_the_behaviour_options() {
+    let help = hwoath(&["mock", "--help"], &[]);
+    assert!(help.status.success());
+    let text = String::from_utf8(help.stdout).unwrap();
+    for expected in [
+        "--status-after-assign-to",
+        "[possible values: assigned, available]",
+        "--numbers-as-strings",
+        "[possible values: refuse, coerce]",
+        "--visibility-delay <MS>",
+        "--policy-disabled",
+        "[possible values: allow, refuse]",
+        "--activation-limit",
+        "the mock's decision",
+    ] {
+        assert!(text.contains(expected), "{expected} missing from:\n{text}");
+    }
+    assert!(!text.contains("Graph documents 200"));
+    let bad = hwoath(&["mock", "--numbers-as-strings", "maybe"], &[]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+/// Sends one HTTP/1.1 request to `authority` and returns the raw answer.
+fn http(authority: &str, method: &str, path: &str, token: &str, body: &str) -> String {
+    let mut stream = TcpStream::connect(authority).unwrap();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {authority}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
+}
+
+#[test]
+fn mock_applies_behaviour_options_from_the_command_line() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hwoath"))
+        .args([
+            "mock",
+            "--quiet",
+            "--numbers-as-strings",
+            "coerce",
+            "--status-after-assign-to",
+            "available",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut banner = Vec::new();
+    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+        let line = line.unwrap();
+        let done = line.starts_with("Press Ctrl-C");
+        banner.push(line);
+        if done {
+            break;
+        }
+    }
+    let base = banner
+        .iter()
+        .find_map(|l| l.trim().strip_prefix("Graph base URL:"))
+        .map(|s| s.trim().to_owned())
+        .expect("the banner names the base URL");
+    assert!(
+        banner.iter().any(|l| l.contains("Behaviour:")
+            && l.contains("--numbers-as-strings coerce")
+            && l.contains("--status-after-assign-to available")),
+        "{banner:?}"
+    );
+    let authority = base
+        .trim_start_matches("http://")
+        .trim_end_matches("/beta")
+        .to_owned();
+    let fixture = Fixture::default();
+    let token = hwoath_mock::TokenRequest::app(&[
+        "Policy.ReadWrite.AuthenticationMethod",
+        "UserAuthenticationMethod.ReadWrite.All",
+    ])
+    .mint(&SigningKey::development(), &fixture.tenant_id);
+    let body = format!(
+        r#"{{"serialNumber":"CLI-1","manufacturer":"Contoso","model":"M","secretKey":"JBSWY3DPEHPK3PXPJBSWY3DP","timeIntervalInSeconds":"30","assignTo":{{"id":"{}"}}}}"#,
+        fixture.users[0].id
+    );
+    let answer = http(
+        &authority,
+        "POST",
+        "/beta/directory/authenticationMethodDevices/hardwareOathDevices",
+        &token,
+        &body,
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+    assert!(answer.contains(r#""timeIntervalInSeconds":30"#), "{answer}");
+    assert!(answer.contains(r#""status":"available""#), "{answer}");
+}

@@ -6,17 +6,20 @@
 //! acknowledged state and, when the kill caught a request in flight, the state that request would
 //! have led to: after the restart the tenant must show one of the two.
 
+mod support;
+
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::ffi::OsStr;
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, ChildStderr, ChildStdout, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use hwoath_mock::{Fixture, SigningKey, TokenRequest};
 use serde_json::{Value, json};
+use support::StandaloneMock;
 
 const DEVICES: &str = "/beta/directory/authenticationMethodDevices/hardwareOathDevices";
 const WRITERS: usize = 8;
@@ -63,59 +66,13 @@ struct Record {
     pending: Option<State>,
 }
 
-/// The mock process and its address (its output pipes stay open while it runs).
-struct Mock {
-    child: Child,
-    _stdout: BufReader<ChildStdout>,
-    stderr: Option<ChildStderr>,
-    authority: String,
-}
-
-impl Mock {
-    fn start(state: &Path) -> Mock {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_hwoath"))
-            .args(["mock", "--state"])
-            .arg(state)
-            .args(["--controls", "--addr", "127.0.0.1:0", "--quiet"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut stderr = child.stderr.take();
-        let base = stdout.by_ref().lines().find_map(|line| {
-            line.ok()?
-                .trim()
-                .strip_prefix("Graph base URL:")
-                .map(|s| s.trim().to_owned())
-        });
-        let Some(base) = base else {
-            let mut text = String::new();
-            if let Some(stderr) = stderr.as_mut() {
-                let _ = stderr.read_to_string(&mut text);
-            }
-            let _ = child.kill();
-            let status = child.wait().unwrap();
-            panic!("the mock did not start on its state file ({status}): {text}");
-        };
-        let authority = base
-            .trim_start_matches("http://")
-            .trim_end_matches("/beta")
-            .to_owned();
-        Mock {
-            child,
-            _stdout: stdout,
-            stderr,
-            authority,
-        }
-    }
-
-    /// SIGKILL: no chance to flush or clean up.
-    fn kill(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-        drop(self.stderr.take());
-    }
+/// The mock on `state`, with its test controls.
+fn start_mock(state: &Path) -> StandaloneMock {
+    StandaloneMock::start(&[
+        OsStr::new("--state"),
+        state.as_os_str(),
+        OsStr::new("--controls"),
+    ])
 }
 
 /// One HTTP/1.1 exchange on a fresh connection: the status and the JSON body (`Null` if none).
@@ -367,7 +324,7 @@ fn acknowledged_writes_survive_kill_9_mid_storm() {
     let users: Arc<Vec<String>> = Arc::new(fixture.users.iter().map(|u| u.id.clone()).collect());
     let mut rng = Rng(0x4B11_1009);
     let mut records: Vec<Record> = Vec::new();
-    let mut mock = Mock::start(&state);
+    let mut mock = start_mock(&state);
     for iteration in 0..ITERATIONS {
         let stop = Arc::new(AtomicBool::new(false));
         let acks = Arc::new(AtomicU64::new(0));
@@ -376,7 +333,7 @@ fn acknowledged_writes_survive_kill_9_mid_storm() {
                 let writer = Writer {
                     index,
                     iteration,
-                    authority: mock.authority.clone(),
+                    authority: mock.authority(),
                     token: token.clone(),
                     users: users.clone(),
                     stop: stop.clone(),
@@ -409,8 +366,8 @@ fn acknowledged_writes_survive_kill_9_mid_storm() {
             acks.load(Ordering::Relaxed),
             started.elapsed()
         );
-        mock = Mock::start(&state);
-        verify(&mock.authority, &token, &users, &mut records);
+        mock = start_mock(&state);
+        verify(&mock.authority(), &token, &users, &mut records);
         let leftovers: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name())

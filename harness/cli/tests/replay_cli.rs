@@ -194,7 +194,7 @@ fn lenient_target() -> String {
 }
 
 /// End to end on a target that takes `null` for non-nullable properties in an update (204 where
-/// spec §3 calls for 400): the run saves the shrunk body under `failures/`, replaying it against that
+/// docs/spec.md (Request bodies and validation) calls for 400): the run saves the shrunk body under `failures/`, replaying it against that
 /// target says FAILED, and against the embedded mock, which refuses it, FIXED.
 #[test]
 fn a_failure_is_saved_and_replays_as_failed_then_fixed() {

@@ -36,7 +36,7 @@ pub use entra_csv::{CsvError, CsvFile, CsvRow};
 pub use enums::{HashFunction, TokenStatus};
 pub use error_envelope::{ErrorEnvelope, GraphError, InnerError};
 pub use odata::{Collection, Entity};
-pub use parse::{Mode, ParseError, ParseErrorKind, parse_lenient, parse_strict};
+pub use parse::{Mode, ParseError, ParseErrorKind, parse_lenient, parse_strict, parse_unique};
 pub use request::{
     Activate, AssignAndActivate, AssignAndActivateBySerialNumber, AssignMethod, AssignTo,
     BulkDelta, BulkItem, CreateDevice, DeviceRef, UpdateDevice,

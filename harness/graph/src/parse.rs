@@ -186,19 +186,62 @@ pub fn parse<T: Wire>(body: &[u8], mode: Mode) -> Result<T, ParseError> {
 /// Checks the bytes of a body against `shape` and returns the JSON value serde will read
 /// (unknown properties dropped in lenient mode).
 pub fn check(body: &[u8], shape: &Shape, mode: Mode) -> Result<Value, ParseError> {
-    let raw: Raw = serde_json::from_slice(body).map_err(|e| ParseError {
+    Walker {
+        mode,
+        pointer: String::new(),
+    }
+    .value(read_raw(body)?, shape)
+}
+
+/// Parses the bytes of a body as JSON of any shape, refusing a key that appears twice in one object
+/// (serde_json alone keeps the last one silently).
+pub fn parse_unique(body: &[u8]) -> Result<Value, ParseError> {
+    unique_value(read_raw(body)?, &mut String::new())
+}
+
+fn read_raw(body: &[u8]) -> Result<Raw, ParseError> {
+    serde_json::from_slice(body).map_err(|e| ParseError {
         pointer: String::new(),
         kind: ParseErrorKind::Syntax {
             line: e.line(),
             column: e.column(),
             reason: syntax_reason(&e),
         },
-    })?;
-    Walker {
-        mode,
-        pointer: String::new(),
+    })
+}
+
+/// `raw` as a value, failing at the first key an object holds twice.
+fn unique_value(raw: Raw, pointer: &mut String) -> Result<Value, ParseError> {
+    match raw {
+        Raw::Array(items) => {
+            let mut values = Vec::with_capacity(items.len());
+            for (index, item) in items.into_iter().enumerate() {
+                let len = pointer.len();
+                push_segment(pointer, &index.to_string());
+                values.push(unique_value(item, pointer)?);
+                pointer.truncate(len);
+            }
+            Ok(Value::Array(values))
+        }
+        Raw::Object(entries) => {
+            let mut object = serde_json::Map::new();
+            for (key, item) in entries {
+                let len = pointer.len();
+                push_segment(pointer, &key);
+                if object.contains_key(&key) {
+                    return Err(ParseError {
+                        pointer: pointer.clone(),
+                        kind: ParseErrorKind::DuplicateKey,
+                    });
+                }
+                let value = unique_value(item, pointer)?;
+                pointer.truncate(len);
+                object.insert(key, value);
+            }
+            Ok(Value::Object(object))
+        }
+        other => Ok(to_value(other)),
     }
-    .value(raw, shape)
 }
 
 /// serde_json's message without its trailing position.
@@ -392,6 +435,22 @@ mod tests {
     fn strict_err<T: Wire + std::fmt::Debug>(body: &str) -> (String, &'static str) {
         let e = parse_strict::<T>(body).unwrap_err();
         (e.pointer, e.kind.code())
+    }
+
+    #[test]
+    fn unique_parsing_keeps_json_and_names_the_first_repeated_key() {
+        assert_eq!(
+            parse_unique(br#"{"a": [1, {"b": null}], "c": "d"}"#).unwrap(),
+            serde_json::json!({"a": [1, {"b": null}], "c": "d"})
+        );
+        let repeated = parse_unique(br#"{"x": [{"b": 1, "b": 1}]}"#).unwrap_err();
+        assert_eq!(
+            (repeated.pointer.as_str(), repeated.kind.code()),
+            ("/x/0/b", "duplicate-key")
+        );
+        for bad in [&b"{\"a\": 1,}"[..], b""] {
+            assert_eq!(parse_unique(bad).unwrap_err().kind.code(), "syntax");
+        }
     }
 
     #[test]

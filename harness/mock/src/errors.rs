@@ -17,7 +17,7 @@ pub struct ApiError {
     pub code: &'static str,
     /// Human-readable message.
     pub message: String,
-    /// `Retry-After` seconds for 429 and 503 answers.
+    /// `Retry-After` seconds for 429 and 503 answers (sent rounded up to whole seconds).
     pub retry_after: Option<f64>,
 }
 
@@ -46,12 +46,22 @@ impl ApiError {
         )
     }
 
-    /// 403 `Authorization_RequestDenied`.
-    pub fn forbidden(message: impl Into<String>) -> Self {
+    /// 403 `accessDenied` "Request Authorization failed", whatever permission or role is missing
+    /// (inferred from sibling authentication-method endpoints: msgraph-sdk-go issue 441).
+    pub fn forbidden() -> Self {
         Self::new(
             StatusCode::FORBIDDEN,
-            "Authorization_RequestDenied",
-            message,
+            "accessDenied",
+            "Request Authorization failed",
+        )
+    }
+
+    /// 400 `BadRequest` for `/me` with an app-only token (inferred, as Graph is widely recorded to answer).
+    pub fn app_only_self() -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "BadRequest",
+            "/me request is only valid with delegated authentication flow.",
         )
     }
 
@@ -93,7 +103,7 @@ impl ApiError {
     pub fn for_status(status: StatusCode) -> Self {
         match status.as_u16() {
             401 => Self::unauthenticated("Access token is empty."),
-            403 => Self::forbidden("Insufficient privileges to complete the operation."),
+            403 => Self::forbidden(),
             404 => Self::not_found("Resource not found for the segment."),
             405 => Self::new(
                 status,
@@ -143,14 +153,15 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// Writes a `Retry-After` value: whole seconds without a fraction, otherwise up to three decimals.
+/// Writes a `Retry-After` value as RFC 9110 delay-seconds: a whole number of seconds, rounded up,
+/// at least 1 (a client that waits that long never retries too early).
 pub fn format_retry_after(seconds: f64) -> String {
-    if seconds.fract() == 0.0 {
-        format!("{seconds:.0}")
+    let whole = if seconds.is_finite() {
+        seconds.ceil().clamp(1.0, f64::from(u32::MAX))
     } else {
-        let text = format!("{seconds:.3}");
-        text.trim_end_matches('0').to_owned()
-    }
+        1.0
+    };
+    format!("{whole:.0}")
 }
 
 impl From<TokenError> for ApiError {
@@ -162,8 +173,8 @@ impl From<TokenError> for ApiError {
 impl From<Denied> for ApiError {
     fn from(err: Denied) -> Self {
         match err {
-            Denied::AppOnlySelf => Self::invalid(err.to_string()),
-            _ => Self::forbidden(err.to_string()),
+            Denied::AppOnlySelf => Self::app_only_self(),
+            Denied::Permission | Denied::Role => Self::forbidden(),
         }
     }
 }
@@ -190,21 +201,32 @@ mod tests {
     use super::*;
 
     #[test]
-    fn retry_after_is_compact() {
+    fn retry_after_is_whole_seconds_rounded_up() {
         assert_eq!(format_retry_after(2.0), "2");
-        assert_eq!(format_retry_after(0.5), "0.5");
-        assert_eq!(format_retry_after(1.25), "1.25");
+        assert_eq!(format_retry_after(0.5), "1");
+        assert_eq!(format_retry_after(1.25), "2");
+        assert_eq!(format_retry_after(0.0), "1");
+        assert_eq!(format_retry_after(199.001), "200");
+        assert_eq!(format_retry_after(f64::NAN), "1");
     }
 
     #[test]
-    fn app_only_self_is_a_bad_request() {
+    fn app_only_self_is_a_bad_request_and_denials_are_access_denied() {
+        let me = ApiError::from(Denied::AppOnlySelf);
         assert_eq!(
-            ApiError::from(Denied::AppOnlySelf).status,
-            StatusCode::BAD_REQUEST
+            (me.status, me.code),
+            (StatusCode::BAD_REQUEST, "BadRequest")
         );
-        assert_eq!(
-            ApiError::from(Denied::Role).code,
-            "Authorization_RequestDenied"
-        );
+        for denied in [Denied::Role, Denied::Permission] {
+            let err = ApiError::from(denied);
+            assert_eq!(
+                (err.status, err.code, err.message.as_str()),
+                (
+                    StatusCode::FORBIDDEN,
+                    "accessDenied",
+                    "Request Authorization failed"
+                )
+            );
+        }
     }
 }

@@ -23,11 +23,14 @@
 //! The mock's signing key is a fixed development key unless one is given: tokens it mints are
 //! for testing only and mean nothing to any real service.
 //!
-//! Inferred behaviour (where Microsoft's docs are silent) is listed in the crate README and in
-//! `shared/graph-hardware-oath.md`: unknown properties are refused, duplicate serials answer 409,
-//! state conflicts (update, delete or assign of an assigned token) answer 409, app-only tokens on
-//! `/me` answer 400, the TOTP window is one step either side and a step is never accepted twice.
+//! Inferred behaviour (where Microsoft's docs are silent) is listed in the crate README and in the
+//! project's `docs/spec.md`: unknown properties are refused, duplicate serials answer 409, state
+//! conflicts (update, delete or assign of an assigned token) answer 409, app-only tokens on `/me`
+//! answer 400, and a TOTP step is never accepted twice. Activation accepts codes 2880 steps either
+//! side of the tenant clock (documented by Microsoft). Where the docs conflict or say nothing, a
+//! [`Behaviour`] option picks the answer.
 
+pub mod activation;
 pub mod app;
 pub mod auth;
 pub mod clock;
@@ -36,12 +39,15 @@ pub mod errors;
 pub mod faults;
 pub mod fixture;
 pub mod odata;
+pub mod options;
 pub mod persist;
+pub mod policy;
 pub mod routes;
 pub mod store;
 pub mod tenant;
 pub mod throttle;
 pub mod token;
+pub mod visibility;
 
 pub use auth::jwt::SigningKey;
 pub use auth::permissions::roles;
@@ -49,6 +55,7 @@ pub use clock::ClockReading;
 pub use counters::Counters;
 pub use faults::FaultConfig;
 pub use fixture::{App, Fixture, User};
+pub use options::{Behaviour, NumbersAsStrings, PolicyDisabled, StatusAfterAssignTo};
 pub use tenant::{MockError, MockTenant, MockTenantBuilder, TokenMinter};
 pub use throttle::ThrottleConfig;
 pub use token::TokenRequest;

@@ -175,6 +175,7 @@ mod tests {
         let state = PersistedState {
             version: 1,
             devices: Vec::new(),
+            policy: Default::default(),
         };
         let bytes = serde_json::to_vec(&state).unwrap();
         file.save(1, || (1, bytes.clone())).unwrap();
@@ -200,6 +201,7 @@ mod tests {
         let state = PersistedState {
             version: 1,
             devices: Vec::new(),
+            policy: Default::default(),
         };
         let bytes = serde_json::to_vec(&state).unwrap();
         file.save(1, || (1, bytes.clone())).unwrap();
@@ -221,6 +223,22 @@ mod tests {
             .collect();
         names.sort();
         assert_eq!(names, ["other.json", "state.json"]);
+    }
+
+    #[test]
+    fn a_file_written_before_the_policy_and_drift_fields_still_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        let old = r#"{"version": 1, "devices": [{"id": "d1", "displayName": null,
+            "serialNumber": "S1", "manufacturer": "C", "model": "M",
+            "secretKey": "JBSWY3DPEHPK3PXPJBSWY3DP", "timeIntervalInSeconds": 30,
+            "hashFunction": "hmacsha1", "status": "available", "lastUsedMillis": null,
+            "assignedTo": null, "method": null, "lastAcceptedStep": 7}]}"#;
+        fs::write(&path, old).unwrap();
+        let state = StateFile::new(&path).load().unwrap().unwrap();
+        assert!(!state.policy.is_disabled());
+        assert_eq!(state.devices[0].drift_steps, None);
+        assert_eq!(state.devices[0].last_accepted_step, Some(7));
     }
 
     #[test]

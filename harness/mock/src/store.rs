@@ -1,13 +1,17 @@
 //! The tenant's state: the token inventory and each user's hardware OATH methods, with the
 //! invariants every change keeps (see [`Store::check_invariants`]).
 
-use hwoath_graph::{Device, HashFunction, Identity, Method, SecretText, Timestamp, TokenStatus};
-use hwoath_otp::{Algorithm, Secret, Totp, Verifier, VerifyError};
 use std::collections::HashMap;
+use std::time::Instant;
 
+use hwoath_graph::{Device, HashFunction, Identity, Method, SecretText, Timestamp, TokenStatus};
 use serde::{Deserialize, Serialize};
 
+use crate::activation;
 use crate::fixture::{Fixture, User};
+use crate::options::{Behaviour, PolicyDisabled, StatusAfterAssignTo};
+use crate::policy::{HardwareOathPolicy, POLICY_DISABLED_MESSAGE, PolicyPatch};
+use crate::visibility::Visibility;
 
 /// Most hardware OATH methods one user may hold (Entra's limit).
 pub const MAX_METHODS_PER_USER: usize = 5;
@@ -47,6 +51,10 @@ pub struct DeviceRecord {
     /// The last TOTP step accepted for this token (replay guard).
     #[serde(default)]
     pub last_accepted_step: Option<u64>,
+    /// Drift found at the last activation: the accepted step minus the tenant clock's step (internal
+    /// state, as in Entra, which applies it at later sign-ins; Graph does not expose it).
+    #[serde(default)]
+    pub drift_steps: Option<i64>,
 }
 
 /// The per-user method of an assigned token.
@@ -124,14 +132,18 @@ pub enum DeviceSelector<'a> {
     Serial(&'a str),
 }
 
-/// The tenant: directory (from the fixture) plus the mutable inventory.
+/// The tenant: directory (from the fixture) plus the mutable inventory and policy.
 #[derive(Debug, Clone)]
 pub struct Store {
     fixture: Fixture,
+    behaviour: Behaviour,
     devices: Vec<DeviceRecord>,
+    policy: HardwareOathPolicy,
     /// Position of each token by lower-case id, and by serial number, kept in step with `devices`.
     by_id: HashMap<String, usize>,
     by_serial: HashMap<String, usize>,
+    /// What reads still see of recent writes (only with a visibility delay).
+    visibility: Visibility,
 }
 
 /// What the state file holds.
@@ -142,17 +154,28 @@ pub struct PersistedState {
     pub version: u32,
     /// Every inventory token, secrets included.
     pub devices: Vec<DeviceRecord>,
+    /// The hardware OATH entry of the authentication methods policy (absent in older files: enabled).
+    #[serde(default)]
+    pub policy: HardwareOathPolicy,
 }
 
 impl Store {
-    /// A store holding the fixture's directory and devices.
+    /// A store holding the fixture's directory and devices, with the default behaviour.
     pub fn new(fixture: Fixture) -> Self {
+        Self::with_behaviour(fixture, Behaviour::default())
+    }
+
+    /// A store holding the fixture's directory and devices, behaving as `behaviour` says.
+    pub fn with_behaviour(fixture: Fixture, behaviour: Behaviour) -> Self {
         let devices = fixture.devices.clone();
         let mut store = Self {
             fixture,
+            behaviour,
             devices,
+            policy: HardwareOathPolicy::default(),
             by_id: HashMap::new(),
             by_serial: HashMap::new(),
+            visibility: Visibility::new(behaviour.visibility_delay),
         };
         store.reindex();
         store
@@ -179,28 +202,91 @@ impl Store {
         &self.fixture
     }
 
-    /// Puts the inventory back to the fixture's devices.
+    /// Puts the inventory back to the fixture's devices and the policy to its default.
     pub fn reset(&mut self) {
         self.devices = self.fixture.devices.clone();
+        self.policy = HardwareOathPolicy::default();
+        self.visibility.clear();
         self.reindex();
     }
 
-    /// Replaces the inventory with a persisted one, refusing it if it breaks an invariant.
+    /// Replaces the inventory and policy with persisted ones, refusing them if they break an invariant.
     pub fn restore(&mut self, state: PersistedState) -> Result<(), InvariantViolation> {
         let mut candidate = self.clone();
         candidate.devices = state.devices;
+        candidate.policy = state.policy;
+        candidate.visibility.clear();
         candidate.reindex();
         candidate.check_invariants()?;
         *self = candidate;
         Ok(())
     }
 
-    /// The inventory as the state file stores it.
+    /// The inventory and policy as the state file stores them.
     pub fn snapshot(&self) -> PersistedState {
         PersistedState {
             version: 1,
             devices: self.devices.clone(),
+            policy: self.policy.clone(),
         }
+    }
+
+    /// The hardware OATH entry of the authentication methods policy.
+    pub fn policy(&self) -> &HardwareOathPolicy {
+        &self.policy
+    }
+
+    /// Changes the policy entry.
+    pub fn update_policy(&mut self, patch: PolicyPatch) {
+        self.policy.apply(patch);
+    }
+
+    /// Refuses an assignment or activation while the policy is disabled, when the behaviour says so.
+    fn check_policy(&self) -> Result<(), StoreError> {
+        if self.policy.is_disabled() && self.behaviour.policy_disabled == PolicyDisabled::Refuse {
+            return Err(StoreError::Invalid(POLICY_DISABLED_MESSAGE.into()));
+        }
+        Ok(())
+    }
+
+    /// Changes the token at `index` through `edit`; with a visibility delay, reads keep seeing its
+    /// previous state for a while when `edit` changed anything.
+    fn change<T>(&mut self, index: usize, edit: impl FnOnce(&mut DeviceRecord) -> T) -> T {
+        let before = self
+            .visibility
+            .is_delayed()
+            .then(|| self.devices[index].clone());
+        let out = edit(&mut self.devices[index]);
+        if let Some(before) = before
+            && before != self.devices[index]
+        {
+            let id = before.id.clone();
+            self.visibility.hold(&id, Some(before), Instant::now());
+        }
+        out
+    }
+
+    /// The tokens a read at `now` sees, in creation order (with a visibility delay, recent writes
+    /// are seen as they were before, and tokens just created not at all).
+    pub fn visible_devices(&self, now: Instant) -> impl Iterator<Item = &DeviceRecord> + '_ {
+        self.devices
+            .iter()
+            .filter_map(move |d| self.visibility.view(d, now))
+    }
+
+    /// The token with this id, as a read at `now` sees it.
+    pub fn visible_device(&self, id: &str, now: Instant) -> Option<&DeviceRecord> {
+        self.device(id).and_then(|d| self.visibility.view(d, now))
+    }
+
+    /// The tokens assigned to `user_id`, as a read at `now` sees them.
+    pub fn visible_methods_of<'a>(
+        &'a self,
+        user_id: &'a str,
+        now: Instant,
+    ) -> impl Iterator<Item = &'a DeviceRecord> + 'a {
+        self.visible_devices(now)
+            .filter(move |d| d.assigned_to.as_deref() == Some(user_id))
     }
 
     /// The user whose id or UPN is `key`.
@@ -272,6 +358,9 @@ impl Store {
         new: NewDevice,
         now_millis: i64,
     ) -> Result<&DeviceRecord, StoreError> {
+        if new.assign_to.is_some() {
+            self.check_policy()?;
+        }
         if self.by_serial.contains_key(&new.serial_number) {
             return Err(StoreError::Conflict(format!(
                 "A hardware OATH token with serial number '{}' already exists.",
@@ -286,6 +375,10 @@ impl Store {
             }
             None => None,
         };
+        let held_status = match self.behaviour.status_after_assign_to {
+            StatusAfterAssignTo::Assigned => TokenStatus::Assigned,
+            StatusAfterAssignTo::Available => TokenStatus::Available,
+        };
         let record = DeviceRecord {
             id: uuid::Uuid::new_v4().to_string(),
             display_name: new.display_name,
@@ -296,7 +389,7 @@ impl Store {
             time_interval_in_seconds: new.time_interval_in_seconds,
             hash_function: new.hash_function,
             status: if assignee.is_some() {
-                TokenStatus::Assigned
+                held_status
             } else {
                 TokenStatus::Available
             },
@@ -306,7 +399,9 @@ impl Store {
             }),
             assigned_to: assignee,
             last_accepted_step: None,
+            drift_steps: None,
         };
+        self.visibility.hold(&record.id, None, Instant::now());
         self.by_id
             .insert(record.id.to_ascii_lowercase(), self.devices.len());
         self.by_serial
@@ -318,32 +413,33 @@ impl Store {
     /// Changes an unassigned token's mutable properties.
     pub fn update_device(&mut self, id: &str, patch: DevicePatch) -> Result<(), StoreError> {
         let index = self.device_index(id)?;
-        let device = &mut self.devices[index];
-        if device.assigned_to.is_some() {
+        if self.devices[index].assigned_to.is_some() {
             return Err(StoreError::Conflict(
                 "The hardware OATH token is assigned to a user; unassign it before updating it."
                     .into(),
             ));
         }
-        if let Some(name) = patch.display_name {
-            device.display_name = name;
-        }
-        if let Some(manufacturer) = patch.manufacturer {
-            device.manufacturer = manufacturer;
-        }
-        if let Some(model) = patch.model {
-            device.model = model;
-        }
-        if let Some(interval) = patch.time_interval_in_seconds {
-            device.time_interval_in_seconds = interval;
-        }
-        if let Some(hash) = patch.hash_function {
-            device.hash_function = hash;
-        }
+        self.change(index, |device| {
+            if let Some(name) = patch.display_name {
+                device.display_name = name;
+            }
+            if let Some(manufacturer) = patch.manufacturer {
+                device.manufacturer = manufacturer;
+            }
+            if let Some(model) = patch.model {
+                device.model = model;
+            }
+            if let Some(interval) = patch.time_interval_in_seconds {
+                device.time_interval_in_seconds = interval;
+            }
+            if let Some(hash) = patch.hash_function {
+                device.hash_function = hash;
+            }
+        });
         Ok(())
     }
 
-    /// Removes an unassigned token.
+    /// Removes an unassigned token (reads stop seeing it at once, whatever the visibility delay).
     pub fn delete_device(&mut self, id: &str) -> Result<(), StoreError> {
         let index = self.device_index(id)?;
         if self.devices[index].assigned_to.is_some() {
@@ -352,7 +448,8 @@ impl Store {
                     .into(),
             ));
         }
-        self.devices.remove(index);
+        let removed = self.devices.remove(index);
+        self.visibility.forget(&removed.id);
         self.reindex();
         Ok(())
     }
@@ -364,6 +461,7 @@ impl Store {
         device_id: &str,
         now_millis: i64,
     ) -> Result<&DeviceRecord, StoreError> {
+        self.check_policy()?;
         let index = self.device_index(device_id)?;
         self.assign_at(index, user_id, now_millis)?;
         Ok(&self.devices[index])
@@ -381,27 +479,30 @@ impl Store {
             ));
         }
         self.check_method_room(user_id)?;
-        let device = &mut self.devices[index];
-        device.assigned_to = Some(user_id.to_owned());
-        device.method = Some(MethodRecord {
-            created_millis: now_millis,
+        self.change(index, |device| {
+            device.assigned_to = Some(user_id.to_owned());
+            device.method = Some(MethodRecord {
+                created_millis: now_millis,
+            });
+            device.status = TokenStatus::Assigned;
         });
-        device.status = TokenStatus::Assigned;
         Ok(())
     }
 
     /// Removes `user_id`'s method; the token returns to the inventory as `available`.
     pub fn unassign(&mut self, user_id: &str, method_id: &str) -> Result<(), StoreError> {
         let index = self.method_index(user_id, method_id)?;
-        let device = &mut self.devices[index];
-        device.assigned_to = None;
-        device.method = None;
-        device.status = TokenStatus::Available;
+        self.change(index, |device| {
+            device.assigned_to = None;
+            device.method = None;
+            device.status = TokenStatus::Available;
+        });
         Ok(())
     }
 
-    /// Verifies `code` against `user_id`'s method and activates it; a wrong or replayed code leaves the
-    /// token in `failedActivation` (an already activated token keeps its status).
+    /// Verifies `code` against `user_id`'s method and activates it, recording the step and the drift
+    /// found; a wrong or replayed code leaves the token in `failedActivation` (an already activated
+    /// token keeps its status).
     pub fn activate(
         &mut self,
         user_id: &str,
@@ -410,16 +511,12 @@ impl Store {
         display_name: Option<String>,
         now_millis: i64,
     ) -> Result<(), StoreError> {
+        self.check_policy()?;
         let index = self.method_index(user_id, method_id)?;
-        let device = &mut self.devices[index];
-        match verify_code(device, code, now_millis) {
-            Ok(step) => {
-                device.last_accepted_step = Some(step);
-                device.status = TokenStatus::Activated;
-                device.last_used_millis = Some(now_millis);
-                if display_name.is_some() {
-                    device.display_name = display_name;
-                }
+        let verified = activation::verify(&self.devices[index], code, now_millis);
+        self.change(index, |device| match verified {
+            Ok(accepted) => {
+                record_activation(device, accepted, display_name, now_millis);
                 Ok(())
             }
             Err(err) => {
@@ -428,13 +525,13 @@ impl Store {
                 }
                 Err(err)
             }
-        }
+        })
     }
 
     /// Returns `user_id`'s activated method to `assigned`.
     pub fn deactivate(&mut self, user_id: &str, method_id: &str) -> Result<(), StoreError> {
         let index = self.method_index(user_id, method_id)?;
-        self.devices[index].status = TokenStatus::Assigned;
+        self.change(index, |device| device.status = TokenStatus::Assigned);
         Ok(())
     }
 
@@ -447,6 +544,7 @@ impl Store {
         display_name: Option<String>,
         now_millis: i64,
     ) -> Result<(), StoreError> {
+        self.check_policy()?;
         let index = match selector {
             DeviceSelector::Id(id) => self.device_index(id)?,
             DeviceSelector::Serial(serial) => {
@@ -466,22 +564,19 @@ impl Store {
             }
             self.check_method_room(user_id)?;
         }
-        let step = verify_code(&self.devices[index], code, now_millis)?;
+        let accepted = activation::verify(&self.devices[index], code, now_millis)?;
         if !already_mine {
             self.assign_at(index, user_id, now_millis)?;
         }
-        let device = &mut self.devices[index];
-        device.last_accepted_step = Some(step);
-        device.status = TokenStatus::Activated;
-        device.last_used_millis = Some(now_millis);
-        if display_name.is_some() {
-            device.display_name = display_name;
-        }
+        self.change(index, |device| {
+            record_activation(device, accepted, display_name, now_millis);
+        });
         Ok(())
     }
 
     /// Checks the store's invariants: serials unique, ids unique, every assigned token has exactly
-    /// one method and a user that exists, statuses match assignment, at most five methods per user.
+    /// one method and a user that exists, statuses match assignment (`available` while held only with
+    /// [`StatusAfterAssignTo::Available`]), at most five methods per user.
     pub fn check_invariants(&self) -> Result<(), InvariantViolation> {
         let mut serials = std::collections::HashSet::new();
         let mut ids = std::collections::HashSet::new();
@@ -498,10 +593,17 @@ impl Store {
                     device.id
                 )));
             }
-            let assigned_status = matches!(
-                device.status,
-                TokenStatus::Assigned | TokenStatus::Activated | TokenStatus::FailedActivation
-            );
+            // A held token is `available` only right after a create with `assignTo` in the
+            // `available` mode of that option.
+            let assigned_status = match device.status {
+                TokenStatus::Assigned | TokenStatus::Activated | TokenStatus::FailedActivation => {
+                    true
+                }
+                TokenStatus::Available => {
+                    self.behaviour.status_after_assign_to == StatusAfterAssignTo::Available
+                }
+                _ => false,
+            };
             match &device.assigned_to {
                 Some(user) => {
                     if device.method.is_none() {
@@ -585,32 +687,26 @@ fn timestamp(millis: i64) -> Timestamp {
     Timestamp::from_unix_seconds(millis.div_euclid(1000))
 }
 
-/// Checks `code` against the token at `now_millis` with a window of one step either side.
-fn verify_code(device: &DeviceRecord, code: &str, now_millis: i64) -> Result<u64, StoreError> {
-    let secret = Secret::from_base32(device.secret_key.expose())
-        .map_err(|_| StoreError::Invalid("The token's secret key cannot be used.".into()))?;
-    let algorithm = match device.hash_function {
-        HashFunction::Hmacsha256 => Algorithm::Sha256,
-        _ => Algorithm::Sha1,
-    };
-    let period = u64::try_from(device.time_interval_in_seconds).unwrap_or(30);
-    let totp = Totp::new(&secret, algorithm, 6, period)
-        .map_err(|_| StoreError::Invalid("The token's settings cannot be used.".into()))?;
-    let unix = u64::try_from(now_millis.div_euclid(1000)).unwrap_or(0);
-    Verifier::new(totp, 1)
-        .with_last_accepted(device.last_accepted_step)
-        .verify(code, unix)
-        .map_err(|err| match err {
-            VerifyError::Malformed { .. } => {
-                StoreError::Invalid("verificationCode must be a string of 6 digits.".into())
-            }
-            _ => StoreError::WrongCode,
-        })
+/// Records an accepted activation code on `device`: activated, step and drift kept, last used now.
+fn record_activation(
+    device: &mut DeviceRecord,
+    accepted: activation::Accepted,
+    display_name: Option<String>,
+    now_millis: i64,
+) {
+    device.last_accepted_step = Some(accepted.step);
+    device.drift_steps = Some(accepted.drift_steps);
+    device.status = TokenStatus::Activated;
+    device.last_used_millis = Some(now_millis);
+    if display_name.is_some() {
+        device.display_name = display_name;
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hwoath_otp::{Algorithm, Secret, Totp};
 
     const SECRET: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
 
@@ -627,13 +723,33 @@ mod tests {
         }
     }
 
+    fn totp() -> Totp {
+        Totp::new(
+            &Secret::from_base32(SECRET).unwrap(),
+            Algorithm::Sha1,
+            6,
+            30,
+        )
+        .unwrap()
+    }
+
     fn code(unix: u64) -> String {
-        let secret = Secret::from_base32(SECRET).unwrap();
-        Totp::new(&secret, Algorithm::Sha1, 6, 30)
+        totp().generate_at(unix).unwrap().to_string()
+    }
+
+    /// A six-digit code that no step of the activation window around `unix` has (nor one step past
+    /// either edge): with 5761 steps, a fixed "wrong" code would activate about once in 174 tries.
+    fn wrong_code(unix: u64) -> String {
+        let totp = totp();
+        let now = totp.step_at(unix).unwrap();
+        let reach = activation::ACTIVATION_WINDOW_STEPS + 1;
+        let taken: std::collections::HashSet<u32> = (now.saturating_sub(reach)..=now + reach)
+            .map(|step| totp.generate_step(step).value())
+            .collect();
+        (0..1_000_000)
+            .find(|c| !taken.contains(c))
+            .map(|c| format!("{c:06}"))
             .unwrap()
-            .generate_at(unix)
-            .unwrap()
-            .to_string()
     }
 
     #[test]
@@ -647,13 +763,8 @@ mod tests {
         ));
         store.assign(&user, &id, 1000).unwrap();
         store.check_invariants().unwrap();
-        let wrong = if code(59) == "000000" {
-            "000001"
-        } else {
-            "000000"
-        };
         assert_eq!(
-            store.activate(&user, &id, wrong, None, 59_000),
+            store.activate(&user, &id, &wrong_code(59), None, 59_000),
             Err(StoreError::WrongCode)
         );
         assert_eq!(
@@ -678,6 +789,139 @@ mod tests {
         store.check_invariants().unwrap();
         store.delete_device(&id).unwrap();
         assert!(store.devices().is_empty());
+    }
+
+    #[test]
+    fn activation_accepts_a_day_either_way_and_records_the_drift() {
+        const NOW: u64 = 1_700_000_000;
+        let now_millis = NOW as i64 * 1000;
+        let mut store = Store::new(Fixture::default());
+        let user = store.fixture().users[0].id.clone();
+        let id = store.create_device(new_device("S1"), 0).unwrap().id.clone();
+        store.assign(&user, &id, 0).unwrap();
+        let window = activation::ACTIVATION_WINDOW_STEPS * 30;
+        // One step past either edge is refused; the edges themselves are accepted.
+        for beyond in [NOW - window - 30, NOW + window + 30] {
+            assert_eq!(
+                store.activate(&user, &id, &code(beyond), None, now_millis),
+                Err(StoreError::WrongCode)
+            );
+        }
+        store
+            .activate(&user, &id, &code(NOW - window), None, now_millis)
+            .unwrap();
+        let device = store.device(&id).unwrap();
+        assert_eq!(device.drift_steps, Some(-2880));
+        assert_eq!(device.last_accepted_step, Some(NOW / 30 - 2880));
+        store
+            .activate(&user, &id, &code(NOW + window), None, now_millis)
+            .unwrap();
+        assert_eq!(store.device(&id).unwrap().drift_steps, Some(2880));
+        // Every step at or below the last accepted one is refused, however far inside the window.
+        assert_eq!(
+            store.activate(&user, &id, &code(NOW), None, now_millis),
+            Err(StoreError::WrongCode)
+        );
+        store.check_invariants().unwrap();
+    }
+
+    #[test]
+    fn a_held_available_token_is_consistent_only_in_that_mode() {
+        let behaviour = Behaviour {
+            status_after_assign_to: StatusAfterAssignTo::Available,
+            ..Behaviour::default()
+        };
+        let mut store = Store::with_behaviour(Fixture::default(), behaviour);
+        let user = store.fixture().users[0].id.clone();
+        let mut new = new_device("S1");
+        new.assign_to = Some(user.clone());
+        let id = store.create_device(new, 0).unwrap().id.clone();
+        let held = store.device(&id).unwrap();
+        assert_eq!(held.status, TokenStatus::Available);
+        assert_eq!(held.assigned_to.as_deref(), Some(user.as_str()));
+        store.check_invariants().unwrap();
+        assert!(
+            Store::new(Fixture::default())
+                .restore(store.snapshot())
+                .is_err(),
+            "the default mode refuses a held available token"
+        );
+        assert!(matches!(
+            store.update_device(&id, DevicePatch::default()),
+            Err(StoreError::Conflict(_))
+        ));
+        store.activate(&user, &id, &code(59), None, 59_000).unwrap();
+        assert_eq!(store.device(&id).unwrap().status, TokenStatus::Activated);
+        store.unassign(&user, &id).unwrap();
+        store.check_invariants().unwrap();
+    }
+
+    #[test]
+    fn a_disabled_policy_refuses_assignments_only_when_asked_to() {
+        let disable = PolicyPatch {
+            state: Some(crate::policy::PolicyState::Disabled),
+            ..PolicyPatch::default()
+        };
+        let mut allowing = Store::new(Fixture::default());
+        let user = allowing.fixture().users[0].id.clone();
+        allowing.update_policy(disable.clone());
+        let id = allowing
+            .create_device(new_device("S1"), 0)
+            .unwrap()
+            .id
+            .clone();
+        allowing.assign(&user, &id, 0).unwrap();
+        let behaviour = Behaviour {
+            policy_disabled: PolicyDisabled::Refuse,
+            ..Behaviour::default()
+        };
+        let mut refusing = Store::with_behaviour(Fixture::default(), behaviour);
+        refusing.update_policy(disable);
+        let id = refusing
+            .create_device(new_device("S1"), 0)
+            .unwrap()
+            .id
+            .clone();
+        assert_eq!(
+            refusing.assign(&user, &id, 0).map(|_| ()),
+            Err(StoreError::Invalid(POLICY_DISABLED_MESSAGE.into()))
+        );
+        let mut assigned = new_device("S2");
+        assigned.assign_to = Some(user.clone());
+        assert!(matches!(
+            refusing.create_device(assigned, 0),
+            Err(StoreError::Invalid(_))
+        ));
+        assert!(refusing.snapshot().policy.is_disabled());
+    }
+
+    #[test]
+    fn with_a_visibility_delay_reads_see_the_state_before_recent_writes() {
+        let behaviour = Behaviour {
+            visibility_delay: std::time::Duration::from_secs(3600),
+            ..Behaviour::default()
+        };
+        let mut store = Store::with_behaviour(Fixture::default(), behaviour);
+        let user = store.fixture().users[0].id.clone();
+        let id = store.create_device(new_device("S1"), 0).unwrap().id.clone();
+        let now = Instant::now();
+        assert!(store.visible_device(&id, now).is_none(), "created: unseen");
+        assert_eq!(store.visible_devices(now).count(), 0);
+        let later = now + std::time::Duration::from_secs(3601);
+        assert!(store.visible_device(&id, later).is_some());
+        store.assign(&user, &id, 0).unwrap();
+        assert!(
+            store.visible_device(&id, now).is_none(),
+            "a write while hidden keeps the token hidden"
+        );
+        let much_later = Instant::now() + std::time::Duration::from_secs(3601);
+        let seen = store.visible_device(&id, much_later).unwrap();
+        assert_eq!(seen.status, TokenStatus::Assigned);
+        assert_eq!(store.visible_methods_of(&user, much_later).count(), 1);
+        store.delete_device(&id).unwrap_err();
+        store.unassign(&user, &id).unwrap();
+        store.delete_device(&id).unwrap();
+        assert!(store.visible_device(&id, much_later).is_none());
     }
 
     #[test]

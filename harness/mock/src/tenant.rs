@@ -15,6 +15,7 @@ use crate::clock::{Clock, ClockReading};
 use crate::counters::Counters;
 use crate::faults::{FaultConfig, FaultConfigError};
 use crate::fixture::{Fixture, FixtureError, User};
+use crate::options::{Behaviour, NumbersAsStrings, PolicyDisabled, StatusAfterAssignTo};
 use crate::persist::{PersistError, StateFile};
 use crate::store::{DeviceRecord, InvariantViolation, Store};
 use crate::throttle::ThrottleConfig;
@@ -134,7 +135,8 @@ impl MockTenantBuilder {
         self
     }
 
-    /// Allows `limit` activation attempts per `window_seconds` (default 200 per 300, as Graph documents).
+    /// Allows `limit` activation attempts per `window_seconds` (default 200 per 300: the mock's
+    /// decision, no public source gives a number).
     pub fn activation_limit(mut self, limit: u32, window_seconds: u32) -> Self {
         self.settings.throttle = ThrottleConfig {
             limit,
@@ -146,6 +148,38 @@ impl MockTenantBuilder {
     /// Page size when a client sends no `$top` (default 100).
     pub fn page_size(mut self, size: usize) -> Self {
         self.settings.page_size = size.max(1);
+        self
+    }
+
+    /// Sets every behaviour option at once (default: [`Behaviour::default`]).
+    pub fn behaviour(mut self, behaviour: Behaviour) -> Self {
+        self.settings.behaviour = behaviour;
+        self
+    }
+
+    /// The status of a token right after a create with `assignTo` (default `assigned`).
+    pub fn status_after_assign_to(mut self, status: StatusAfterAssignTo) -> Self {
+        self.settings.behaviour.status_after_assign_to = status;
+        self
+    }
+
+    /// Whether `Int32` properties sent as integer strings are refused (default) or coerced.
+    pub fn numbers_as_strings(mut self, numbers: NumbersAsStrings) -> Self {
+        self.settings.behaviour.numbers_as_strings = numbers;
+        self
+    }
+
+    /// Whether the token endpoints keep working (default) or refuse assignments and activations while
+    /// the hardware OATH policy is disabled.
+    pub fn policy_disabled(mut self, behaviour: PolicyDisabled) -> Self {
+        self.settings.behaviour.policy_disabled = behaviour;
+        self
+    }
+
+    /// Hides each write from reads for `delay` of wall time (default zero: reads see writes at once;
+    /// at most a day).
+    pub fn visibility_delay(mut self, delay: Duration) -> Self {
+        self.settings.behaviour.visibility_delay = delay;
         self
     }
 
@@ -163,7 +197,7 @@ impl MockTenantBuilder {
             (None, Some(path)) => Fixture::from_path(path)?,
             (None, None) => Fixture::default(),
         };
-        let mut store = Store::new(fixture.clone());
+        let mut store = Store::with_behaviour(fixture.clone(), self.settings.behaviour);
         let state_file = self.state_file.map(StateFile::new);
         if let Some(file) = &state_file {
             if let Some(saved) = file.load()? {

@@ -1,4 +1,6 @@
-//! The activation throttle: at most N activation attempts per window per tenant (Graph documents 200 per 5 minutes).
+//! The activation throttle: at most N activation attempts per window per tenant. The default, 200 per
+//! 5 minutes, is the mock's decision: no public source gives a number (docs/spec.md, "Activation and
+//! time drift").
 
 use std::collections::VecDeque;
 

@@ -151,7 +151,11 @@ async fn inventory_permissions_need_scope_and_role() {
         let answer = h.get(DEVICES, &token).await;
         assert_eq!(answer.status, status, "{label}: {}", answer.text);
         if status == StatusCode::FORBIDDEN {
-            assert_eq!(answer.code(), "Authorization_RequestDenied", "{label}");
+            assert_eq!(answer.code(), "accessDenied", "{label}");
+            assert_eq!(
+                answer.body["error"]["message"], "Request Authorization failed",
+                "{label}"
+            );
         }
     }
     let writes = [
@@ -265,7 +269,20 @@ async fn method_permissions_for_self_and_others() {
     for (label, path, token, status) in cases {
         let answer = h.get(&path, &token).await;
         assert_eq!(answer.status, status, "{label}: {}", answer.text);
+        let code = match status {
+            StatusCode::FORBIDDEN => "accessDenied",
+            StatusCode::BAD_REQUEST => "BadRequest",
+            _ => "",
+        };
+        assert_eq!(answer.code(), code, "{label}");
     }
+    let app_on_me = h
+        .get(ME, &t.app(&["UserAuthenticationMethod.ReadWrite.All"]))
+        .await;
+    assert_eq!(
+        app_on_me.body["error"]["message"],
+        "/me request is only valid with delegated authentication flow."
+    );
     let id = h.create("MP-1").await;
     let read_only = t.delegated(&amy, &["UserAuthenticationMethod.Read"]);
     assert_eq!(

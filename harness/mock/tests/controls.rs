@@ -155,7 +155,10 @@ async fn faults_are_deterministic_for_a_seed_and_only_hit_beta() {
         for _ in 0..40 {
             let answer = h.get(DEVICES, &token).await;
             if answer.status == StatusCode::TOO_MANY_REQUESTS {
-                assert_eq!(answer.headers["retry-after"], "0.5");
+                assert_eq!(
+                    answer.headers["retry-after"], "1",
+                    "whole seconds, rounded up"
+                );
                 assert_eq!(answer.code(), "TooManyRequests");
             }
             if answer.status == StatusCode::SERVICE_UNAVAILABLE {
@@ -249,7 +252,11 @@ async fn activation_throttle_answers_429_until_reset() {
     let activate = format!("{ME}/{id}/activate");
     for _ in 0..3 {
         let answer = h
-            .post(&activate, &h.amy(), json!({"verificationCode": "000000"}))
+            .post(
+                &activate,
+                &h.amy(),
+                json!({"verificationCode": wrong_code_at(T)}),
+            )
             .await;
         assert_ne!(answer.status, StatusCode::TOO_MANY_REQUESTS);
     }
@@ -270,12 +277,13 @@ async fn activation_throttle_answers_429_until_reset() {
         )
         .await;
     assert_eq!(answer.status, StatusCode::NO_CONTENT, "{}", answer.text);
+    let wrong = wrong_code_at(T + 301);
     for _ in 0..3 {
-        h.post(&activate, &h.amy(), json!({"verificationCode": "000000"}))
+        h.post(&activate, &h.amy(), json!({"verificationCode": wrong}))
             .await;
     }
     assert_eq!(
-        h.post(&activate, &h.amy(), json!({"verificationCode": "000000"}))
+        h.post(&activate, &h.amy(), json!({"verificationCode": wrong}))
             .await
             .status,
         StatusCode::TOO_MANY_REQUESTS

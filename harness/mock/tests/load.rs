@@ -190,15 +190,29 @@ fn current_step(kind: usize) -> u64 {
     T as u64 / KINDS[kind].2
 }
 
-/// A six-digit code that matches none of the window's steps.
+/// The steps of the activation window (2880 either side) and one more on each side.
+fn activation_window(kind: usize) -> std::ops::RangeInclusive<u64> {
+    let reach = hwoath_mock::activation::ACTIVATION_WINDOW_STEPS + 1;
+    current_step(kind) - reach..=current_step(kind) + reach
+}
+
+/// A six-digit code that matches none of the activation window's steps (computed once per kind).
 fn wrong_code(kind: usize) -> String {
-    let window: Vec<String> = (0..3)
-        .map(|i| code(kind, current_step(kind) - 1 + i))
-        .collect();
-    (0..4u32)
-        .map(|n| format!("{:06}", (n * 271_828) % 1_000_000))
-        .find(|c| !window.contains(c))
-        .unwrap()
+    static WRONG: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    WRONG.get_or_init(|| {
+        (0..KINDS.len())
+            .map(|kind| {
+                let taken: std::collections::HashSet<String> = activation_window(kind)
+                    .map(|step| code(kind, step))
+                    .collect();
+                (0..1_000_000u32)
+                    .map(|n| format!("{n:06}"))
+                    .find(|c| !taken.contains(c))
+                    .unwrap()
+            })
+            .collect()
+    })[kind]
+        .clone()
 }
 
 impl Client {
@@ -889,13 +903,17 @@ fn uuid_like(n: u64) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn thirty_two_clients_ten_thousand_operations_each() {
     for kind in 0..KINDS.len() {
-        let window: Vec<String> = (0..3)
-            .map(|i| code(kind, current_step(kind) - 1 + i))
-            .collect();
-        assert!(
-            window[0] != window[1] && window[1] != window[2] && window[0] != window[2],
-            "the model needs distinct codes in the window"
-        );
+        // The clients send codes of the three steps around the clock; the model predicts a replay
+        // refused only if no other step of the activation window shares its code.
+        for chosen in current_step(kind) - 1..=current_step(kind) + 1 {
+            let shared = activation_window(kind)
+                .filter(|&step| step != chosen && code(kind, step) == code(kind, chosen))
+                .count();
+            assert_eq!(
+                shared, 0,
+                "the model needs the code of step {chosen} unique in the window"
+            );
+        }
     }
     let tenant = Arc::new(
         MockTenant::builder()

@@ -1,5 +1,6 @@
-//! Per-user methods over real HTTP: assign, list, get, unassign, activate (window, replay, wrong
-//! code), deactivate, assign-and-activate (by id and by serial), on `/me` and `/users/{id}`.
+//! Per-user methods over real HTTP: assign, list, get, unassign, activate (replay, wrong code),
+//! deactivate, assign-and-activate (by id and by serial), on `/me` and `/users/{id}`. The activation
+//! window's edges are in `activation.rs`.
 
 mod common;
 
@@ -165,7 +166,7 @@ async fn activation_accepts_the_window_and_refuses_replays() {
         "activated",
         "a replay does not undo an activation"
     );
-    // A later step is fine; two steps ahead is outside the window.
+    // A later step is fine; one step past the activation window is not.
     let next = h
         .post(
             &activate,
@@ -178,7 +179,7 @@ async fn activation_accepts_the_window_and_refuses_replays() {
         .post(
             &activate,
             &h.amy(),
-            json!({"verificationCode": code_at(T + 90)}),
+            json!({"verificationCode": code_at(T + 2881 * 30)}),
         )
         .await;
     assert_eq!(far.status, StatusCode::BAD_REQUEST);
@@ -192,11 +193,7 @@ async fn wrong_code_fails_activation_and_a_later_right_code_activates() {
     let id = h.create_for_amy("ACT-2").await;
     let activate = format!("{ME}/{id}/activate");
     let right = code_at(T);
-    let wrong = if right == "000000" {
-        "000001"
-    } else {
-        "000000"
-    };
+    let wrong = wrong_code_at(T);
     let answer = h
         .post(&activate, &h.amy(), json!({"verificationCode": wrong}))
         .await;
@@ -285,11 +282,7 @@ async fn assign_and_activate_is_atomic() {
     let h = harness().await;
     let id = h.create("AA-1").await;
     let right = code_at(T);
-    let wrong = if right == "000000" {
-        "000001"
-    } else {
-        "000000"
-    };
+    let wrong = wrong_code_at(T);
     let path = format!("{ME}/assignAndActivate");
     let answer = h
         .post(
@@ -403,4 +396,70 @@ async fn sdk_shaped_method_bodies_are_accepted() {
         "Token 1",
         "a null displayName changes nothing"
     );
+}
+
+#[tokio::test]
+async fn every_method_route_takes_a_user_principal_name() {
+    let h = harness().await;
+    let upn = "/users/amym@CONTOSO.com/authentication/hardwareOathMethods";
+    let id = h.create("UPN-ALL-1").await;
+    let assign = h.post(upn, &h.admin(), json!({"device": {"id": id}})).await;
+    assert_eq!(assign.status, StatusCode::CREATED, "{}", assign.text);
+    assert!(
+        assign.headers["location"]
+            .to_str()
+            .unwrap()
+            .contains("/users/amym@CONTOSO.com/")
+    );
+    assert_eq!(
+        h.get(&format!("{upn}/{id}"), &h.admin()).await.status,
+        StatusCode::OK
+    );
+    let activate = h
+        .post(
+            &format!("{upn}/{id}/activate"),
+            &h.admin(),
+            json!({"verificationCode": code_at(T)}),
+        )
+        .await;
+    assert_eq!(activate.status, StatusCode::NO_CONTENT, "{}", activate.text);
+    let deactivate = h
+        .post(&format!("{upn}/{id}/deactivate"), &h.admin(), json!({}))
+        .await;
+    assert_eq!(deactivate.status, StatusCode::NO_CONTENT);
+    let unassign = h
+        .call(
+            Method::DELETE,
+            &format!("{upn}/{id}"),
+            Some(&h.admin()),
+            None,
+        )
+        .await;
+    assert_eq!(unassign.status, StatusCode::NO_CONTENT);
+    let by_id = h
+        .post(
+            &format!("{upn}/assignAndActivate"),
+            &h.admin(),
+            json!({"device": {"id": id}, "verificationCode": code_at(T + 30)}),
+        )
+        .await;
+    assert_eq!(by_id.status, StatusCode::NO_CONTENT, "{}", by_id.text);
+    let other = h.create("UPN-ALL-2").await;
+    let by_serial = h
+        .post(
+            &format!("{upn}/assignAndActivateBySerialNumber"),
+            &h.admin(),
+            json!({"serialNumber": "UPN-ALL-2", "verificationCode": code_at(T)}),
+        )
+        .await;
+    assert_eq!(
+        by_serial.status,
+        StatusCode::NO_CONTENT,
+        "{}",
+        by_serial.text
+    );
+    let amy = h.user_id("Amy Masters");
+    for device in [&id, &other] {
+        assert_eq!(h.device(device).await["assignedTo"]["id"], amy.as_str());
+    }
 }

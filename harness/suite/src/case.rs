@@ -48,6 +48,10 @@ pub enum Group {
     Authz,
     /// Paging, filtering, projection and counting.
     Odata,
+    /// Addressing and navigation: path case, users by UPN, `assignTo/$ref`, `assignTo`, `device`, `$count`.
+    Navigation,
+    /// The tenant's hardwareOath authentication method configuration.
+    Policy,
     /// Generated bodies, valid and labelled-invalid (proptest).
     Properties,
     /// Random operation sequences checked against a reference model.
@@ -56,13 +60,15 @@ pub enum Group {
 
 impl Group {
     /// Every group in catalog order.
-    pub const ALL: [Group; 8] = [
+    pub const ALL: [Group; 10] = [
         Group::Rfc,
         Group::Docs,
         Group::Validation,
         Group::Lifecycle,
         Group::Authz,
         Group::Odata,
+        Group::Navigation,
+        Group::Policy,
         Group::Properties,
         Group::Stateful,
     ];
@@ -76,6 +82,8 @@ impl Group {
             Group::Lifecycle => "lifecycle",
             Group::Authz => "authz",
             Group::Odata => "odata",
+            Group::Navigation => "navigation",
+            Group::Policy => "policy",
             Group::Properties => "properties",
             Group::Stateful => "stateful",
         }
@@ -181,6 +189,7 @@ pub struct CaseRun {
     ctx: Arc<RunContext>,
     records: Vec<ExchangeRecord>,
     reasons: Vec<(Strength, String)>,
+    observations: Vec<String>,
     created: Vec<Created>,
     secrets: Vec<String>,
     lease: Option<UserLease>,
@@ -210,6 +219,7 @@ impl CaseRun {
             ctx,
             records: Vec::new(),
             reasons: Vec::new(),
+            observations: Vec::new(),
             created: Vec::new(),
             secrets,
             lease: None,
@@ -311,6 +321,12 @@ impl CaseRun {
             ));
         }
         holds
+    }
+
+    /// Notes what the target chose where the docs allow more than one answer (shown in the report,
+    /// never a violation).
+    pub fn observe(&mut self, observation: impl Into<String>) {
+        self.observations.push(observation.into());
     }
 
     /// Records a violation of `rule` unless the exchange's status is one of `statuses`.
@@ -522,6 +538,7 @@ impl CaseRun {
                 .into_iter()
                 .map(|r| redact::mask(r, &self.secrets))
                 .collect(),
+            observations: self.observations,
             duration_ms: started.elapsed().as_millis() as u64,
             exchanges: self.records,
         }

@@ -19,7 +19,7 @@ pub struct Check {
 }
 
 /// Every check, in the order they are reported.
-pub const ALL: [Check; 9] = [
+pub const ALL: [Check; 10] = [
     Check {
         name: "not_server_error",
         rule: rules::NO_SERVER_ERROR,
@@ -64,6 +64,11 @@ pub const ALL: [Check; 9] = [
         name: "json_content_type",
         rule: rules::JSON_CONTENT_TYPE,
         run: json_content_type,
+    },
+    Check {
+        name: "retry_after_seconds",
+        rule: rules::RETRY_AFTER,
+        run: retry_after_seconds,
     },
 ];
 
@@ -140,7 +145,12 @@ pub fn error_envelope(exchange: &Exchange, _: Op) -> Result<(), String> {
 /// Entities and collections carry `@odata.context`; collections carry a `value` array and an absolute
 /// `@odata.nextLink` when paged.
 pub fn odata_annotations(exchange: &Exchange, op: Op) -> Result<(), String> {
-    if !exchange.is_success() || matches!(op.payload(), Payload::Empty | Payload::Bulk) {
+    if !exchange.is_success()
+        || matches!(
+            op.payload(),
+            Payload::Empty | Payload::Bulk | Payload::Count
+        )
+    {
         return Ok(());
     }
     let body = exchange
@@ -184,8 +194,42 @@ pub fn typed_body(exchange: &Exchange, op: Op) -> Result<(), String> {
         Payload::Devices => parse_strict::<Collection<Device>>(&text).map(drop),
         Payload::Method => parse_strict::<Entity<Method>>(&text).map(drop),
         Payload::Methods => parse_strict::<Collection<Method>>(&text).map(drop),
+        Payload::Count => {
+            return match text.trim().parse::<u64>() {
+                Ok(_) => Ok(()),
+                Err(_) => Err(format!("$count body {:?} is not a number", shorten(&text))),
+            };
+        }
+        Payload::User => return user_entity(exchange),
+        Payload::Policy => return policy_entity(exchange),
     };
     parsed.map_err(|error| format!("body does not parse as {:?}: {error}", op.payload()))
+}
+
+fn shorten(text: &str) -> String {
+    text.chars().take(60).collect()
+}
+
+/// A user entity: an object with a string `id` (the suite models no other user property).
+fn user_entity(exchange: &Exchange) -> Result<(), String> {
+    let body = exchange.json().ok_or("user body is not JSON".to_owned())?;
+    match body.get("id") {
+        Some(Value::String(id)) if !id.is_empty() => Ok(()),
+        _ => Err("user body has no string id".to_owned()),
+    }
+}
+
+/// The hardwareOath configuration: `state` is `enabled` or `disabled`.
+fn policy_entity(exchange: &Exchange) -> Result<(), String> {
+    let body = exchange
+        .json()
+        .ok_or("policy body is not JSON".to_owned())?;
+    match body.get("state").and_then(Value::as_str) {
+        Some("enabled" | "disabled") => Ok(()),
+        other => Err(format!(
+            "policy state is {other:?}, not enabled or disabled"
+        )),
+    }
 }
 
 fn find_secret(value: &Value, path: &str) -> Option<String> {
@@ -233,10 +277,19 @@ pub fn client_request_id(exchange: &Exchange, _: Op) -> Result<(), String> {
     }
 }
 
-/// A body is declared `application/json`.
-pub fn json_content_type(exchange: &Exchange, _: Op) -> Result<(), String> {
+/// A body is declared `application/json` (a successful `$count` is `text/plain`).
+pub fn json_content_type(exchange: &Exchange, op: Op) -> Result<(), String> {
     if is_blank(&exchange.body) {
         return Ok(());
+    }
+    let declared = exchange
+        .header("content-type")
+        .map(|value| value.trim().to_ascii_lowercase());
+    if op.payload() == Payload::Count && exchange.is_success() {
+        return match declared {
+            Some(value) if value.starts_with("text/plain") => Ok(()),
+            other => Err(format!("$count declared as {other:?}, not text/plain")),
+        };
     }
     match exchange.header("content-type") {
         Some(value)
@@ -249,5 +302,22 @@ pub fn json_content_type(exchange: &Exchange, _: Op) -> Result<(), String> {
         }
         Some(value) => Err(format!("content type {value:?} is not application/json")),
         None => Err("a body without a content type".to_owned()),
+    }
+}
+
+/// A `Retry-After` header, where there is one, is whole seconds (RFC 9110 delay-seconds) or an HTTP date.
+pub fn retry_after_seconds(exchange: &Exchange, _: Op) -> Result<(), String> {
+    let Some(value) = exchange.header("retry-after") else {
+        return Ok(());
+    };
+    let value = value.trim();
+    let seconds = !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
+    let http_date = value.ends_with(" GMT") && value.contains(',');
+    if seconds || http_date {
+        Ok(())
+    } else {
+        Err(format!(
+            "Retry-After {value:?} is neither whole seconds nor an HTTP date"
+        ))
     }
 }

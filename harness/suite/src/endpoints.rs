@@ -3,6 +3,10 @@
 /// The inventory collection path under the base URL.
 pub const DEVICES: &str = "/directory/authenticationMethodDevices/hardwareOathDevices";
 
+/// The hardware OATH configuration of the tenant's authentication methods policy.
+pub const POLICY: &str =
+    "/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/hardwareOath";
+
 /// Whose per-user methods a request addresses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Owner {
@@ -52,6 +56,22 @@ pub enum Op {
     AssignAndActivate,
     /// POST assignAndActivateBySerialNumber.
     AssignAndActivateBySerial,
+    /// GET the inventory's `$count`.
+    CountDevices,
+    /// GET a user's methods' `$count`.
+    CountMethods,
+    /// GET the user a device is assigned to (`.../hardwareOathDevices/{id}/assignTo`).
+    GetDeviceHolder,
+    /// GET a method's device (`.../hardwareOathMethods/{id}/device`).
+    GetMethodDevice,
+    /// PUT `.../assignTo/$ref`: assign through the navigation property (inventory or method path).
+    AssignByRef,
+    /// GET one user (`/users/{id}`), for its userPrincipalName.
+    GetUser,
+    /// GET the hardwareOath authentication method configuration.
+    GetPolicy,
+    /// PATCH the hardwareOath authentication method configuration.
+    UpdatePolicy,
 }
 
 /// What a successful response body holds.
@@ -69,6 +89,12 @@ pub enum Payload {
     Empty,
     /// A bulk result (shape undocumented).
     Bulk,
+    /// A user entity.
+    User,
+    /// A `$count`: a number as `text/plain`.
+    Count,
+    /// The hardwareOath authentication method configuration.
+    Policy,
 }
 
 /// Client-error statuses Graph's error page lists that any operation may answer.
@@ -78,7 +104,16 @@ impl Op {
     /// The success statuses the operation's page documents.
     pub fn success(self) -> &'static [u16] {
         match self {
-            Op::ListDevices | Op::GetDevice | Op::ListMethods | Op::GetMethod => &[200],
+            Op::ListDevices
+            | Op::GetDevice
+            | Op::ListMethods
+            | Op::GetMethod
+            | Op::CountDevices
+            | Op::CountMethods
+            | Op::GetDeviceHolder
+            | Op::GetMethodDevice
+            | Op::GetUser
+            | Op::GetPolicy => &[200],
             Op::CreateDevice | Op::Assign => &[201],
             // The bulk page says 201; a third party saw 200.
             Op::BulkCreate => &[200, 201],
@@ -88,7 +123,9 @@ impl Op {
             | Op::Activate
             | Op::Deactivate
             | Op::AssignAndActivate
-            | Op::AssignAndActivateBySerial => &[204],
+            | Op::AssignAndActivateBySerial
+            | Op::AssignByRef
+            | Op::UpdatePolicy => &[204],
         }
     }
 
@@ -101,10 +138,13 @@ impl Op {
     pub fn payload(self) -> Payload {
         match self {
             Op::ListDevices => Payload::Devices,
-            Op::GetDevice | Op::CreateDevice => Payload::Device,
+            Op::GetDevice | Op::CreateDevice | Op::GetMethodDevice => Payload::Device,
             Op::BulkCreate => Payload::Bulk,
             Op::ListMethods => Payload::Methods,
             Op::GetMethod | Op::Assign => Payload::Method,
+            Op::CountDevices | Op::CountMethods => Payload::Count,
+            Op::GetDeviceHolder | Op::GetUser => Payload::User,
+            Op::GetPolicy => Payload::Policy,
             _ => Payload::Empty,
         }
     }
@@ -154,9 +194,41 @@ impl Urls {
         format!("{}{}/{id}/{action}", self.base, owner.path())
     }
 
-    /// A collection-level action (`assignAndActivate`, `assignAndActivateBySerialNumber`).
+    /// A collection-level action or segment (`assignAndActivate`, `assignAndActivateBySerialNumber`,
+    /// `$count`).
     pub fn methods_action(&self, owner: &Owner, action: &str) -> String {
         format!("{}{}/{action}", self.base, owner.path())
+    }
+
+    /// The inventory's `$count`.
+    pub fn devices_count(&self) -> String {
+        format!("{}{DEVICES}/$count", self.base)
+    }
+
+    /// The user a device is assigned to; with `reference`, the `$ref` that sets it.
+    pub fn device_holder(&self, id: &str, reference: bool) -> String {
+        let suffix = if reference { "/$ref" } else { "" };
+        format!("{}{DEVICES}/{id}/assignTo{suffix}", self.base)
+    }
+
+    /// The device of one method of an owner.
+    pub fn method_device(&self, owner: &Owner, id: &str) -> String {
+        format!("{}{}/{id}/device", self.base, owner.path())
+    }
+
+    /// The `$ref` that assigns one method's device to a user.
+    pub fn method_device_holder_ref(&self, owner: &Owner, id: &str) -> String {
+        format!("{}{}/{id}/device/assignTo/$ref", self.base, owner.path())
+    }
+
+    /// The `@odata.id` of a user, as Graph writes it in a `$ref` body.
+    pub fn user_reference(&self, user: &str) -> String {
+        format!("{}/users/{user}", self.base)
+    }
+
+    /// The hardwareOath authentication method configuration.
+    pub fn policy(&self) -> String {
+        format!("{}{POLICY}", self.base)
     }
 }
 
@@ -174,6 +246,22 @@ mod tests {
         assert_eq!(
             urls.method_action(&Owner::User("u1".into()), "m1", "activate"),
             "https://graph.microsoft.com/beta/users/u1/authentication/hardwareOathMethods/m1/activate"
+        );
+        assert_eq!(
+            urls.method_device_holder_ref(&Owner::User("amy@contoso.com".into()), "m1"),
+            "https://graph.microsoft.com/beta/users/amy@contoso.com/authentication/hardwareOathMethods/m1/device/assignTo/$ref"
+        );
+        assert_eq!(
+            urls.device_holder("d1", true),
+            "https://graph.microsoft.com/beta/directory/authenticationMethodDevices/hardwareOathDevices/d1/assignTo/$ref"
+        );
+        assert_eq!(
+            urls.user_reference("amy@contoso.com"),
+            "https://graph.microsoft.com/beta/users/amy@contoso.com"
+        );
+        assert_eq!(
+            urls.policy(),
+            "https://graph.microsoft.com/beta/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/hardwareOath"
         );
         assert_eq!(
             urls.methods_action(&Owner::Me, "assignAndActivate"),

@@ -141,10 +141,12 @@ pub mod directory_roles {
         "7be44c8a-adaf-4e2a-84d6-ab2649e08a13";
 }
 
-/// The application roles the suite's admin identity uses on a mock.
-pub const ADMIN_ROLES: [&str; 2] = [
+/// The application roles the suite's admin identity uses on a mock: the inventory, every user's methods,
+/// and reading users (to find a user's userPrincipalName).
+pub const ADMIN_ROLES: [&str; 3] = [
     "Policy.ReadWrite.AuthenticationMethod",
     "UserAuthenticationMethod.ReadWrite.All",
+    "User.Read.All",
 ];
 
 /// The target's test clock as the suite found it, to put back after cases that set it.

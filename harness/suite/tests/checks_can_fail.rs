@@ -3,21 +3,15 @@
 
 mod common;
 
-use std::net::SocketAddr;
-
-use axum::Router;
-use axum::body::{Body, to_bytes};
-use axum::extract::{Request, State};
-use axum::http::{HeaderName, HeaderValue, StatusCode};
-use axum::response::Response;
+use axum::http::HeaderValue;
+use common::proxy::{self, Answer, Forwarded, Honest, Rewrite};
+use futures_util::future::BoxFuture;
 use hwoath_suite::{Credentials, RunOptions, RunReport};
 use serde_json::Value;
 
 /// One way the proxy breaks the mock's answers (only under `/beta`; the test controls pass through).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mutation {
-    /// Nothing changes (shows the proxy itself is faithful).
-    None,
     /// Every answer becomes a 500.
     ServerError,
     /// 200 becomes 202 (not documented for any operation).
@@ -36,13 +30,8 @@ enum Mutation {
     WrongClientRequestId,
     /// Bodies labelled text/plain.
     TextPlain,
-}
-
-#[derive(Clone)]
-struct Proxy {
-    upstream: String,
-    mutation: Mutation,
-    http: reqwest::Client,
+    /// Error answers carry a fractional `Retry-After`.
+    FractionalRetryAfter,
 }
 
 fn mutate_json(body: &mut Value, f: &dyn Fn(&mut serde_json::Map<String, Value>)) {
@@ -58,32 +47,24 @@ fn mutate_json(body: &mut Value, f: &dyn Fn(&mut serde_json::Map<String, Value>)
     }
 }
 
-async fn forward(State(proxy): State<Proxy>, request: Request) -> Response {
-    let (parts, body) = request.into_parts();
-    let path = parts
-        .uri
-        .path_and_query()
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_default();
-    let body = to_bytes(body, 4 << 20).await.unwrap_or_default();
-    let mut upstream = proxy
-        .http
-        .request(parts.method.clone(), format!("{}{path}", proxy.upstream))
-        .body(body.to_vec());
-    for (name, value) in &parts.headers {
-        if name != "host" && name != "content-length" {
-            upstream = upstream.header(name, value);
-        }
+impl Rewrite for Mutation {
+    fn answer<'a>(&'a self, request: &'a Forwarded, answer: &'a mut Answer) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            if request.path.starts_with("/beta") {
+                self.apply(answer);
+            }
+        })
     }
-    let answer = upstream.send().await.expect("the mock answers");
-    let mut status = answer.status().as_u16();
-    let mut headers = answer.headers().clone();
-    let mut bytes = answer.bytes().await.unwrap_or_default().to_vec();
-    if path.starts_with("/beta") {
-        let mut json: Option<Value> = serde_json::from_slice(&bytes).ok();
-        match proxy.mutation {
-            Mutation::ServerError => status = 500,
-            Mutation::UndocumentedStatus if status == 200 => status = 202,
+}
+
+impl Mutation {
+    /// Breaks one Graph answer (the test controls are left alone).
+    fn apply(self, answer: &mut Answer) {
+        let status = answer.status;
+        let mut json: Option<Value> = serde_json::from_slice(&answer.body).ok();
+        match self {
+            Mutation::ServerError => answer.status = 500,
+            Mutation::UndocumentedStatus if status == 200 => answer.status = 202,
             Mutation::NoEnvelope if status >= 400 => {
                 json = Some(serde_json::json!({"message": "nope"}))
             }
@@ -114,51 +95,31 @@ async fn forward(State(proxy): State<Proxy>, request: Request) -> Response {
                 }
             }
             Mutation::NoRequestId => {
-                headers.remove("request-id");
+                answer.headers.remove("request-id");
             }
             Mutation::WrongClientRequestId => {
-                headers.insert(
+                answer.headers.insert(
                     "client-request-id",
                     HeaderValue::from_static("not-what-you-sent"),
                 );
             }
-            Mutation::TextPlain if !bytes.is_empty() => {
-                headers.insert("content-type", HeaderValue::from_static("text/plain"));
+            Mutation::FractionalRetryAfter if status >= 400 => {
+                answer
+                    .headers
+                    .insert("retry-after", HeaderValue::from_static("0.5"));
+            }
+            Mutation::TextPlain if !answer.body.is_empty() => {
+                answer
+                    .headers
+                    .insert("content-type", HeaderValue::from_static("text/plain"));
             }
             _ => {}
         }
-        if let Some(json) =
-            json.filter(|_| !bytes.is_empty() || proxy.mutation == Mutation::NoEnvelope)
+        if let Some(json) = json.filter(|_| !answer.body.is_empty() || self == Mutation::NoEnvelope)
         {
-            bytes = serde_json::to_vec(&json).unwrap_or_default();
+            answer.body = serde_json::to_vec(&json).unwrap_or_default();
         }
     }
-    let mut response = Response::new(Body::from(bytes));
-    *response.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
-    for (name, value) in &headers {
-        if name != "content-length" && name != "transfer-encoding" {
-            response
-                .headers_mut()
-                .insert(HeaderName::from(name), value.clone());
-        }
-    }
-    response
-}
-
-async fn start_proxy(upstream: String, mutation: Mutation) -> SocketAddr {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let proxy = Proxy {
-        upstream,
-        mutation,
-        http: reqwest::Client::new(),
-    };
-    let app = Router::new().fallback(forward).with_state(proxy);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    addr
 }
 
 /// A few cases that between them exercise success entities, collections, 204s and error answers.
@@ -198,6 +159,7 @@ async fn each_check_catches_its_mutation() {
         (Mutation::NoRequestId, "request_id"),
         (Mutation::WrongClientRequestId, "client_request_id"),
         (Mutation::TextPlain, "json_content_type"),
+        (Mutation::FractionalRetryAfter, "retry_after_seconds"),
     ];
     for check in hwoath_suite::checks::ALL.iter() {
         assert!(
@@ -207,7 +169,7 @@ async fn each_check_catches_its_mutation() {
         );
     }
     for (mutation, check) in cases {
-        let proxy = start_proxy(tenant.root_url(), mutation).await;
+        let proxy = proxy::start(tenant.root_url(), mutation).await;
         let report = common::run(
             &format!("http://{proxy}/beta"),
             Credentials::MockControls,
@@ -237,7 +199,7 @@ async fn each_check_catches_its_mutation() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_honest_proxy_changes_nothing() {
     let (tenant, options) = common::mock().await;
-    let proxy = start_proxy(tenant.root_url(), Mutation::None).await;
+    let proxy = proxy::start(tenant.root_url(), Honest).await;
     let report = common::run(
         &format!("http://{proxy}/beta"),
         Credentials::MockControls,

@@ -6,13 +6,8 @@
 
 mod common;
 
-use std::net::SocketAddr;
-
-use axum::Router;
-use axum::body::{Body, to_bytes};
-use axum::extract::{Request, State};
-use axum::http::{HeaderName, StatusCode};
-use axum::response::Response;
+use common::proxy::{self, Answer, Forwarded, Rewrite};
+use futures_util::future::BoxFuture;
 use hwoath_suite::generate::Failure;
 use hwoath_suite::{ClientConfig, Credentials, Outcome, RunOptions, RunReport};
 use serde_json::Value;
@@ -28,66 +23,22 @@ const DEVICE_PROPERTIES: [&str; 8] = [
     "assignTo",
 ];
 
-#[derive(Clone)]
-struct Proxy {
-    upstream: String,
-    http: reqwest::Client,
-}
+/// Drops unknown properties from create bodies that parse, before they reach the mock.
+struct DropUnknownProperties;
 
-/// Forwards everything; a create body that parses has its unknown properties removed first.
-async fn forward(State(proxy): State<Proxy>, request: Request) -> Response {
-    let (parts, body) = request.into_parts();
-    let path = parts
-        .uri
-        .path_and_query()
-        .map(|p| p.as_str().to_owned())
-        .unwrap_or_default();
-    let mut body = to_bytes(body, 4 << 20).await.unwrap_or_default().to_vec();
-    if parts.method == "POST"
-        && path.ends_with("/hardwareOathDevices")
-        && let Ok(Value::Object(mut map)) = serde_json::from_slice::<Value>(&body)
-    {
-        map.retain(|key, _| key.contains('@') || DEVICE_PROPERTIES.contains(&key.as_str()));
-        body = serde_json::to_vec(&map).unwrap_or_default();
+impl Rewrite for DropUnknownProperties {
+    fn request<'a>(&'a self, request: &'a mut Forwarded) -> BoxFuture<'a, Option<Answer>> {
+        Box::pin(async move {
+            if request.method == "POST"
+                && request.path.ends_with("/hardwareOathDevices")
+                && let Ok(Value::Object(mut map)) = serde_json::from_slice::<Value>(&request.body)
+            {
+                map.retain(|key, _| key.contains('@') || DEVICE_PROPERTIES.contains(&key.as_str()));
+                request.body = serde_json::to_vec(&map).unwrap_or_default();
+            }
+            None
+        })
     }
-    let mut upstream = proxy
-        .http
-        .request(parts.method.clone(), format!("{}{path}", proxy.upstream))
-        .body(body);
-    for (name, value) in &parts.headers {
-        if name != "host" && name != "content-length" {
-            upstream = upstream.header(name, value);
-        }
-    }
-    let answer = upstream.send().await.expect("the mock answers");
-    let status = answer.status();
-    let headers = answer.headers().clone();
-    let bytes = answer.bytes().await.unwrap_or_default();
-    let mut response = Response::new(Body::from(bytes));
-    *response.status_mut() = StatusCode::from_u16(status.as_u16()).unwrap_or(StatusCode::OK);
-    for (name, value) in &headers {
-        if name != "content-length" && name != "transfer-encoding" {
-            response
-                .headers_mut()
-                .insert(HeaderName::from(name), value.clone());
-        }
-    }
-    response
-}
-
-async fn start_proxy(upstream: String) -> SocketAddr {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let proxy = Proxy {
-        upstream,
-        http: reqwest::Client::new(),
-    };
-    let app = Router::new().fallback(forward).with_state(proxy);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    addr
 }
 
 async fn run_against(base: &str, options: &hwoath_suite::SuiteOptions, seed: u64) -> RunReport {
@@ -107,7 +58,7 @@ async fn run_against(base: &str, options: &hwoath_suite::SuiteOptions, seed: u64
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lenient_target_fails_with_a_shrunk_body_that_replays() {
     let (tenant, options) = common::mock().await;
-    let proxy = start_proxy(tenant.root_url()).await;
+    let proxy = proxy::start(tenant.root_url(), DropUnknownProperties).await;
     let base = format!("http://{proxy}/beta");
 
     let report = run_against(&base, &options, 11).await;

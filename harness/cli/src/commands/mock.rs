@@ -3,10 +3,24 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::str::FromStr;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use hwoath_mock::{Fixture, MockTenant, SigningKey};
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use hwoath_mock::{
+    Behaviour, Fixture, MockTenant, NumbersAsStrings, PolicyDisabled, SigningKey,
+    StatusAfterAssignTo,
+};
+
+/// A parser for a behaviour option whose `--help` lists `names`.
+fn option_parser<T>(names: &'static [&'static str]) -> impl TypedValueParser<Value = T>
+where
+    T: FromStr<Err = hwoath_mock::options::UnknownOptionValue> + Clone + Send + Sync + 'static,
+{
+    PossibleValuesParser::new(names).try_map(|name| name.parse::<T>())
+}
 
 /// Arguments of `hwoath mock`.
 #[derive(Args, Debug)]
@@ -26,15 +40,64 @@ pub struct MockArgs {
     /// Serve the /_hwoath test controls (clock, reset, faults, counters, token minting).
     #[arg(long)]
     controls: bool,
-    /// Activation attempts allowed per 5 minutes (Graph documents 200).
+    /// Activation attempts allowed per 5 minutes per tenant. No public source gives Graph's number:
+    /// 200 is the mock's decision (inferred).
     #[arg(long, default_value_t = 200)]
     activation_limit: u32,
+    /// Status of a token right after a create with `assignTo`: `assigned` (the Graph create page's
+    /// example) or `available` with `assignedTo` filled (the Entra how-to's example).
+    #[arg(
+        long,
+        value_name = "STATUS",
+        default_value = "assigned",
+        value_parser = option_parser::<StatusAfterAssignTo>(StatusAfterAssignTo::NAMES)
+    )]
+    status_after_assign_to: StatusAfterAssignTo,
+    /// `"timeIntervalInSeconds": "30"` in create, update and bulk bodies: `refuse` (400) or
+    /// `coerce` to the number (whether Graph coerces is unknown).
+    #[arg(
+        long,
+        value_name = "MODE",
+        default_value = "refuse",
+        value_parser = option_parser::<NumbersAsStrings>(NumbersAsStrings::NAMES)
+    )]
+    numbers_as_strings: NumbersAsStrings,
+    /// Eventual consistency: a write is not seen by reads (GET, lists, filters, $count) for this many
+    /// milliseconds of wall time (at most a day); the write itself answers at once.
+    #[arg(
+        long,
+        value_name = "MS",
+        default_value_t = 0,
+        value_parser = clap::value_parser!(u64).range(0..=86_400_000)
+    )]
+    visibility_delay: u64,
+    /// Token endpoints while the hardware OATH policy is disabled (undocumented): `allow` (they keep
+    /// working) or `refuse` (assignments and activations answer 400 invalidRequest).
+    #[arg(
+        long,
+        value_name = "MODE",
+        default_value = "allow",
+        value_parser = option_parser::<PolicyDisabled>(PolicyDisabled::NAMES)
+    )]
+    policy_disabled: PolicyDisabled,
     /// Read the token signing key from this environment variable instead of the public development key.
     #[arg(long, value_name = "VAR")]
     key_env: Option<String>,
     /// Do not log requests to stderr (logs never contain tokens, secrets or bodies).
     #[arg(long)]
     quiet: bool,
+}
+
+impl MockArgs {
+    /// The behaviour options the flags ask for.
+    fn behaviour(&self) -> Behaviour {
+        Behaviour {
+            status_after_assign_to: self.status_after_assign_to,
+            numbers_as_strings: self.numbers_as_strings,
+            policy_disabled: self.policy_disabled,
+            visibility_delay: Duration::from_millis(self.visibility_delay),
+        }
+    }
 }
 
 /// The signing key: from `--key-env VAR` or the mock's public development key (testing only).
@@ -84,7 +147,8 @@ async fn serve(args: MockArgs) -> Result<ExitCode> {
         .controls(args.controls)
         .fixture(fixture.clone())
         .signing_key(signing_key(args.key_env.as_deref())?)
-        .activation_limit(args.activation_limit, 300);
+        .activation_limit(args.activation_limit, 300)
+        .behaviour(args.behaviour());
     if let Some(unix) = args.clock {
         builder = builder.clock(unix);
     }
@@ -147,6 +211,16 @@ fn print_banner(tenant: &MockTenant, args: &MockArgs) {
     }
     if let Some(state) = &args.state {
         println!("  State file:      {}", state.display());
+    }
+    let behaviour = args.behaviour();
+    if behaviour != Behaviour::default() {
+        println!(
+            "  Behaviour:       --status-after-assign-to {} --numbers-as-strings {} --visibility-delay {} --policy-disabled {}",
+            behaviour.status_after_assign_to,
+            behaviour.numbers_as_strings,
+            behaviour.visibility_delay.as_millis(),
+            behaviour.policy_disabled
+        );
     }
     println!("Press Ctrl-C to stop.");
 }

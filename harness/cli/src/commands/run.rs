@@ -18,15 +18,26 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::EXIT_USAGE;
 
+/// What the mock's behaviour options do to the verdicts (measured by the suite's `mock_options` test).
+const MOCK_OPTIONS_HELP: &str = "\
+Against `hwoath mock` started with a behaviour option (see `hwoath mock --help`):
+  --status-after-assign-to available  touches no rule (either status passes; the report records it)
+  --numbers-as-strings coerce         touches wrong-type-400 only (divergences)
+  --visibility-delay MS               touches every rule whose case reads back its own write
+                                      (create-201, assign-201, activate-204, update-204, ...)
+  --policy-disabled refuse            touches no rule while the policy is enabled
+README, \"Against the mock's behaviour options\", has the full list.";
+
 /// Arguments of `hwoath run`.
 #[derive(Args, Debug)]
+#[command(after_long_help = MOCK_OPTIONS_HELP)]
 pub struct RunArgs {
     /// Graph base URL of the target, e.g. https://graph.microsoft.com/beta (default: an embedded mock
     /// tenant on an ephemeral port). Credentials come from GRAPH_TOKEN or AZURE_TENANT_ID,
     /// AZURE_CLIENT_ID, AZURE_CLIENT_SECRET (and AZURE_AUTHORITY_HOST).
     #[arg(long, value_name = "URL")]
     target: Option<String>,
-    /// Run only these groups (rfc, docs, validation, lifecycle, authz, odata, properties, stateful);
+    /// Run only these groups (rfc, docs, validation, lifecycle, authz, odata, navigation, policy, properties, stateful);
     /// repeatable.
     #[arg(long, value_name = "GROUP")]
     group: Vec<String>,
@@ -70,7 +81,7 @@ fn groups(names: &[String]) -> Result<Vec<Group>> {
             Group::ALL
                 .into_iter()
                 .find(|group| group.as_str() == name)
-                .with_context(|| format!("unknown group {name:?} (groups: rfc, docs, validation, lifecycle, authz, odata, properties, stateful)"))
+                .with_context(|| format!("unknown group {name:?} (groups: rfc, docs, validation, lifecycle, authz, odata, navigation, policy, properties, stateful)"))
         })
         .collect()
 }

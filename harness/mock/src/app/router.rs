@@ -1,21 +1,43 @@
-//! The route table: Graph routes under `/beta`, the token endpoint, and (when enabled) the controls.
+//! The route table: Graph routes under `/beta` (literal segments matched in any letter case), the
+//! token endpoint, and (when enabled) the controls.
 
 use axum::Router;
+use axum::extract::Request;
+use axum::http::Uri;
 use axum::middleware::from_fn_with_state;
-use axum::routing::{get, post, put};
+use axum::routing::{MethodRouter, get, post, put};
+use tower::ServiceExt;
 
+use crate::app::canonical_path::PathCanon;
 use crate::app::middleware::{count_requests, inject_faults, request_context};
 use crate::app::state::AppState;
 use crate::routes::methods::Handlers;
-use crate::routes::{controls, devices, oauth};
+use crate::routes::navigation::{self, MethodNavigation};
+use crate::routes::{controls, devices, oauth, policy, users};
 
-/// Adds the method routes below `prefix` (`/me/...` when `ME`, `/users/{user}/...` otherwise).
-fn method_routes<const ME: bool>(router: Router<AppState>, prefix: &str) -> Router<AppState> {
-    let base = format!("{prefix}/authentication/hardwareOathMethods");
-    router
-        .route(
+/// The Graph routes under construction, and their templates (for [`PathCanon`]).
+struct GraphRoutes {
+    router: Router<AppState>,
+    templates: Vec<String>,
+}
+
+impl GraphRoutes {
+    fn route(mut self, path: &str, handlers: MethodRouter<AppState>) -> Self {
+        self.router = self.router.route(path, handlers);
+        self.templates.push(format!("/beta{path}"));
+        self
+    }
+
+    /// Adds the method routes below `prefix` (`/me/...` when `ME`, `/users/{user}/...` otherwise).
+    fn methods<const ME: bool>(self, prefix: &str) -> Self {
+        let base = format!("{prefix}/authentication/hardwareOathMethods");
+        self.route(
             &base,
             get(Handlers::<ME>::list).post(Handlers::<ME>::assign),
+        )
+        .route(
+            &format!("{base}/$count"),
+            get(MethodNavigation::<ME>::count),
         )
         .route(
             &format!("{base}/assignAndActivate"),
@@ -37,26 +59,49 @@ fn method_routes<const ME: bool>(router: Router<AppState>, prefix: &str) -> Rout
             &format!("{base}/{{id}}/deactivate"),
             post(Handlers::<ME>::deactivate),
         )
+        .route(
+            &format!("{base}/{{id}}/device"),
+            get(MethodNavigation::<ME>::device),
+        )
+        .route(
+            &format!("{base}/{{id}}/device/assignTo/$ref"),
+            put(MethodNavigation::<ME>::assign_to_ref),
+        )
+    }
 }
 
-/// The Graph routes, relative to `/beta`.
-fn graph_routes() -> Router<AppState> {
-    let inventory = Router::new()
-        .route(
-            devices::PATH,
-            get(devices::list)
-                .post(devices::create)
-                .patch(devices::bulk_create),
-        )
-        .route(&format!("{}/$count", devices::PATH), get(devices::count))
-        .route(
-            &format!("{}/{{id}}", devices::PATH),
-            get(devices::get)
-                .patch(devices::update)
-                .delete(devices::delete),
-        );
-    let with_me = method_routes::<true>(inventory, "/me");
-    method_routes::<false>(with_me, "/users/{user}")
+/// The Graph routes, relative to `/beta`, with their templates.
+fn graph_routes() -> GraphRoutes {
+    GraphRoutes {
+        router: Router::new(),
+        templates: Vec::new(),
+    }
+    .route(
+        devices::PATH,
+        get(devices::list)
+            .post(devices::create)
+            .patch(devices::bulk_create),
+    )
+    .route(&format!("{}/$count", devices::PATH), get(devices::count))
+    .route(
+        &format!("{}/{{id}}", devices::PATH),
+        get(devices::get)
+            .patch(devices::update)
+            .delete(devices::delete),
+    )
+    .route(
+        &format!("{}/{{id}}/assignTo", devices::PATH),
+        get(navigation::device_assign_to),
+    )
+    .route(
+        &format!("{}/{{id}}/assignTo/$ref", devices::PATH),
+        put(navigation::device_assign_to_ref),
+    )
+    .route(policy::PATH, get(policy::get).patch(policy::update))
+    .route("/me", get(users::me))
+    .route("/users/{user}", get(users::get))
+    .methods::<true>("/me")
+    .methods::<false>("/users/{user}")
 }
 
 fn control_routes() -> Router<AppState> {
@@ -76,9 +121,14 @@ fn control_routes() -> Router<AppState> {
         .route("/_hwoath/token", post(controls::mint_token))
 }
 
-/// Builds the whole application for `state`.
+/// Builds the whole application for `state`: every request's path is first canonicalized (see
+/// [`PathCanon`]), then routed.
 pub fn build(state: AppState) -> Router {
-    let beta = graph_routes().layer(from_fn_with_state(state.clone(), inject_faults));
+    let graph = graph_routes();
+    let canon = PathCanon::new(graph.templates.iter().map(String::as_str));
+    let beta = graph
+        .router
+        .layer(from_fn_with_state(state.clone(), inject_faults));
     let counted = Router::new()
         .nest("/beta", beta)
         .route("/{tenant}/oauth2/v2.0/token", post(oauth::token))
@@ -92,6 +142,36 @@ pub fn build(state: AppState) -> Router {
     } else {
         counted
     };
-    app.layer(from_fn_with_state(state.clone(), request_context))
-        .with_state(state)
+    let routed = app
+        .layer(from_fn_with_state(state.clone(), request_context))
+        .with_state(state);
+    Router::new().fallback(move |request: Request| {
+        let routed = routed.clone();
+        async move {
+            let request = canonicalized(&canon, request);
+            match routed.oneshot(request).await {
+                Ok(response) => response,
+                Err(never) => match never {},
+            }
+        }
+    })
+}
+
+/// `request` with its path respelled by `canon` (the query kept), or as it was.
+fn canonicalized(canon: &PathCanon, mut request: Request) -> Request {
+    let Some(path) = canon.canonicalize(request.uri().path()) else {
+        return request;
+    };
+    let rewritten = match request.uri().query() {
+        Some(query) => format!("{path}?{query}"),
+        None => path,
+    };
+    let mut parts = request.uri().clone().into_parts();
+    if let Ok(path_and_query) = rewritten.parse() {
+        parts.path_and_query = Some(path_and_query);
+        if let Ok(uri) = Uri::from_parts(parts) {
+            *request.uri_mut() = uri;
+        }
+    }
+    request
 }

@@ -8,6 +8,7 @@ use crate::clock::Clock;
 use crate::counters::Counters;
 use crate::errors::ApiError;
 use crate::faults::FaultInjector;
+use crate::options::Behaviour;
 use crate::persist::StateFile;
 use crate::store::{Store, StoreError};
 use crate::throttle::{ActivationThrottle, ThrottleConfig};
@@ -25,6 +26,8 @@ pub struct Settings {
     pub throttle: ThrottleConfig,
     /// `http://host:port` the server is bound to (used when a request has no usable `Host`).
     pub root_url: String,
+    /// The behaviour options (also held by the store).
+    pub behaviour: Behaviour,
 }
 
 impl Default for Settings {
@@ -35,6 +38,7 @@ impl Default for Settings {
             token_lifetime: 3599,
             throttle: ThrottleConfig::default(),
             root_url: "http://127.0.0.1".into(),
+            behaviour: Behaviour::default(),
         }
     }
 }

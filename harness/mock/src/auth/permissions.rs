@@ -1,4 +1,5 @@
-//! Who may do what: the permission table of spec section 5, for delegated and app-only callers.
+//! Who may do what: the permission table of docs/spec.md ("Permissions"), for delegated and app-only
+//! callers.
 
 use super::jwt::Claims;
 
@@ -59,8 +60,12 @@ pub enum Operation {
     InventoryRead,
     /// Create, update or delete inventory tokens.
     InventoryWrite,
-    /// The extra permission a create with `assignTo` needs.
+    /// The extra permission a create with `assignTo` (or an inventory `assignTo/$ref`) needs.
     InventoryAssign,
+    /// Read the hardware OATH entry of the authentication methods policy.
+    PolicyRead,
+    /// Change the hardware OATH entry of the authentication methods policy.
+    PolicyWrite,
     /// Read the caller's own methods.
     OwnMethodsRead,
     /// Change the caller's own methods.
@@ -69,6 +74,10 @@ pub enum Operation {
     OthersMethodsRead,
     /// Change another user's methods.
     OthersMethodsWrite,
+    /// Read the signed-in user's own profile (`/me`, `/users/{own id}`).
+    OwnUserRead,
+    /// Read any user's profile.
+    UsersRead,
 }
 
 /// Why an authorized caller is still refused.
@@ -102,12 +111,12 @@ fn rule(op: Operation) -> Rule {
     ];
     const UAM_WRITE_ALL: &[&str] = &["UserAuthenticationMethod.ReadWrite.All"];
     match op {
-        Operation::InventoryRead => Rule {
+        Operation::InventoryRead | Operation::PolicyRead => Rule {
             delegated: &["Policy.Read.All", "Policy.ReadWrite.AuthenticationMethod"],
             app: &["Policy.Read.All", "Policy.ReadWrite.AuthenticationMethod"],
             roles: Some(&[GLOBAL_READER, AUTHENTICATION_POLICY_ADMINISTRATOR]),
         },
-        Operation::InventoryWrite => Rule {
+        Operation::InventoryWrite | Operation::PolicyWrite => Rule {
             delegated: &["Policy.ReadWrite.AuthenticationMethod"],
             app: &["Policy.ReadWrite.AuthenticationMethod"],
             roles: Some(&[AUTHENTICATION_POLICY_ADMINISTRATOR]),
@@ -136,6 +145,35 @@ fn rule(op: Operation) -> Rule {
                 "UserAuthenticationMethod.ReadWrite.All",
             ],
             app: &[],
+            roles: None,
+        },
+        Operation::OwnUserRead => Rule {
+            delegated: &[
+                "User.Read",
+                "User.ReadWrite",
+                "User.ReadBasic.All",
+                "User.Read.All",
+                "User.ReadWrite.All",
+                "Directory.Read.All",
+                "Directory.ReadWrite.All",
+            ],
+            app: &[],
+            roles: None,
+        },
+        Operation::UsersRead => Rule {
+            delegated: &[
+                "User.ReadBasic.All",
+                "User.Read.All",
+                "User.ReadWrite.All",
+                "Directory.Read.All",
+                "Directory.ReadWrite.All",
+            ],
+            app: &[
+                "User.Read.All",
+                "User.ReadWrite.All",
+                "Directory.Read.All",
+                "Directory.ReadWrite.All",
+            ],
             roles: None,
         },
         Operation::OthersMethodsRead => Rule {
@@ -171,7 +209,10 @@ pub fn authorize(principal: &Principal, op: Operation) -> Result<(), Denied> {
             }
         }
         Principal::App { roles } => {
-            if matches!(op, Operation::OwnMethodsRead | Operation::OwnMethodsWrite) {
+            if matches!(
+                op,
+                Operation::OwnMethodsRead | Operation::OwnMethodsWrite | Operation::OwnUserRead
+            ) {
                 Err(Denied::AppOnlySelf)
             } else if has_any(roles, rule.app) {
                 Ok(())

@@ -1,20 +1,25 @@
 //! `/directory/authenticationMethodDevices/hardwareOathDevices`: the tenant's token inventory.
 
+use std::time::Instant;
+
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use hwoath_graph::parse::{Mode, parse};
+use hwoath_graph::shape::Wire;
 use hwoath_graph::{BulkItem, CreateDevice, Entity, UpdateDevice, odata, validate};
 use serde_json::{Value, json};
 
-use super::{invalid, json_response, no_content, page, to_value};
-use crate::app::body::{read_bytes, read_json};
+use super::{count_response, invalid, json_response, no_content, page, to_value};
+use crate::app::body::read_bytes;
 use crate::app::caller::{Caller, RequestMeta};
+use crate::app::numbers::{coerce, parse_body};
 use crate::app::state::AppState;
 use crate::auth::permissions::{Operation, authorize};
 use crate::errors::ApiError;
 use crate::odata::{CollectionSpec, QueryOptions};
+use crate::options::NumbersAsStrings;
 use crate::store::{DevicePatch, DeviceRecord, NewDevice, Store, StoreError};
 
 /// The collection's path below `/beta`.
@@ -49,8 +54,9 @@ pub const SPEC: CollectionSpec = CollectionSpec {
     expandable: &[],
 };
 
-fn device_json(store: &Store, id: &str, context: Option<String>) -> Option<Value> {
-    let device = store.device(id)?;
+/// Token `id` as a read now sees it, as JSON.
+fn visible_device_json(store: &Store, id: &str, context: Option<String>) -> Option<Value> {
+    let device = store.visible_device(id, Instant::now())?;
     Some(to_value(&Entity::new(store.device_wire(device), context)))
 }
 
@@ -66,7 +72,8 @@ fn created_json(
     Ok(to_value(&Entity::new(store.device_wire(&created), context)))
 }
 
-fn path_id(
+/// The token id of a `/{id}` route.
+pub fn path_id(
     id: Result<Path<String>, axum::extract::rejection::PathRejection>,
 ) -> Result<String, ApiError> {
     id.map(|Path(id)| id)
@@ -86,8 +93,7 @@ pub async fn list(
     let context = odata::device_collection_context(&meta.base_url());
     Ok(state.read(|store| {
         let matching: Vec<&DeviceRecord> = store
-            .devices()
-            .iter()
+            .visible_devices(Instant::now())
             .filter(|d| options.matches_fields(|path| filter_field(d, path)))
             .collect();
         page(
@@ -112,17 +118,11 @@ pub async fn count(
     let options = QueryOptions::parse(query.as_deref(), SPEC)?;
     let total = state.read(|store| {
         store
-            .devices()
-            .iter()
+            .visible_devices(Instant::now())
             .filter(|d| options.matches_fields(|path| filter_field(d, path)))
             .count()
     });
-    let mut response = total.to_string().into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain;charset=utf-8"),
-    );
-    Ok(response)
+    Ok(count_response(total))
 }
 
 /// `GET /{id}`.
@@ -138,7 +138,7 @@ pub async fn get(
     let options = QueryOptions::parse(query.as_deref(), SPEC)?;
     let context = odata::device_entity_context(&meta.base_url());
     let device = state
-        .read(|store| device_json(store, &id, Some(context)))
+        .read(|store| visible_device_json(store, &id, Some(context)))
         .ok_or_else(|| ApiError::not_found(format!("Hardware OATH token '{id}' was not found.")))?;
     Ok(json_response(StatusCode::OK, &options.project(device)))
 }
@@ -165,7 +165,8 @@ pub async fn create(
     body: Body,
 ) -> Result<Response, ApiError> {
     authorize(&caller, Operation::InventoryWrite)?;
-    let body: CreateDevice = read_json(&headers, body).await?;
+    let bytes = read_bytes(&headers, body).await?;
+    let body: CreateDevice = parse_body(&bytes, state.settings.behaviour.numbers_as_strings)?;
     validate::create_device(&body).map_err(invalid)?;
     if body.assign_to.is_some() {
         authorize(&caller, Operation::InventoryAssign)?;
@@ -221,11 +222,16 @@ pub async fn bulk_create(
         return Err(ApiError::invalid("value must be an array of tokens."));
     };
     let may_assign = authorize(&caller, Operation::InventoryAssign);
+    let numbers = state.settings.behaviour.numbers_as_strings;
     let prepared: Vec<(Value, Result<NewDevice, ApiError>)> = items
         .iter()
         .map(|item| {
             let content_id = item.get("@contentId").cloned().unwrap_or(Value::Null);
-            let parsed = serde_json::to_vec(item)
+            let mut item = item.clone();
+            if numbers == NumbersAsStrings::Coerce {
+                coerce(&mut item, &BulkItem::shape());
+            }
+            let parsed = serde_json::to_vec(&item)
                 .map_err(|_| ApiError::invalid("The item is not valid."))
                 .and_then(|bytes| parse::<BulkItem>(&bytes, Mode::Strict).map_err(ApiError::from))
                 .and_then(|item| {
@@ -288,7 +294,8 @@ pub async fn update(
 ) -> Result<Response, ApiError> {
     authorize(&caller, Operation::InventoryWrite)?;
     let id = path_id(id)?;
-    let body: UpdateDevice = read_json(&headers, body).await?;
+    let bytes = read_bytes(&headers, body).await?;
+    let body: UpdateDevice = parse_body(&bytes, state.settings.behaviour.numbers_as_strings)?;
     validate::update_device(&body).map_err(invalid)?;
     let patch = DevicePatch {
         display_name: body.display_name.map(Some),
@@ -315,8 +322,8 @@ pub async fn delete(
     Ok(no_content())
 }
 
-/// A token's property at a `$filter` path, as JSON (only the filterable properties of spec §2, plus
-/// `id` and `displayName`).
+/// A token's property at a `$filter` path, as JSON (only the filterable properties of docs/spec.md,
+/// "Endpoints", plus `id` and `displayName`).
 fn filter_field(device: &DeviceRecord, path: &str) -> Option<Value> {
     Some(match path {
         "id" => Value::from(device.id.as_str()),

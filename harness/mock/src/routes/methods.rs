@@ -1,6 +1,8 @@
 //! `/me/authentication/hardwareOathMethods` and `/users/{id}/authentication/hardwareOathMethods`:
 //! one user's hardware OATH methods (assign, unassign, activate, deactivate, assign-and-activate).
 
+use std::time::Instant;
+
 use axum::body::Body;
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
@@ -45,14 +47,15 @@ pub enum Target {
 }
 
 /// The user a request acts on, after the permission check.
-struct Subject {
-    user_id: String,
+pub(crate) struct Subject {
+    /// The user's object id.
+    pub(crate) user_id: String,
     /// The collection's path below `/beta`, as the client addressed it.
     path: String,
 }
 
 /// Resolves the target user and checks the caller may read (`write == false`) or change its methods.
-fn resolve(
+pub(crate) fn resolve(
     state: &AppState,
     caller: &Principal,
     target: Target,
@@ -97,7 +100,11 @@ fn resolve(
 /// Path parameters of the method routes: an optional user and an optional method id.
 pub type Params = Result<Path<Vec<(String, String)>>, PathRejection>;
 
-fn split_params(target_is_me: bool, params: Params) -> Result<(Target, Option<String>), ApiError> {
+/// The target user and the method id (if the route has one) of a method route.
+pub(crate) fn split_params(
+    target_is_me: bool,
+    params: Params,
+) -> Result<(Target, Option<String>), ApiError> {
     let Path(params) = params.map_err(|_| ApiError::invalid("A path segment is not valid."))?;
     let get = |name: &str| {
         params
@@ -113,14 +120,28 @@ fn split_params(target_is_me: bool, params: Params) -> Result<(Target, Option<St
     Ok((target, get("id")))
 }
 
-fn method_id(id: Option<String>) -> Result<String, ApiError> {
+/// The method id a route requires.
+pub(crate) fn method_id(id: Option<String>) -> Result<String, ApiError> {
     id.ok_or_else(|| ApiError::invalid("A method id is required."))
 }
 
-/// The user's method `id` as JSON, read from `store`.
+/// The user's method `id` as JSON, read from `store` as it is now.
 fn method_json(store: &Store, user_id: &str, id: &str, context: Option<String>) -> Option<Value> {
     let device = store
         .methods_of(user_id)
+        .find(|d| d.id.eq_ignore_ascii_case(id))?;
+    Some(to_value(&Entity::new(store.method_wire(device), context)))
+}
+
+/// The user's method `id` as a read now sees it (see [`Store::visible_methods_of`]), as JSON.
+fn visible_method_json(
+    store: &Store,
+    user_id: &str,
+    id: &str,
+    context: Option<String>,
+) -> Option<Value> {
+    let device = store
+        .visible_methods_of(user_id, Instant::now())
         .find(|d| d.id.eq_ignore_ascii_case(id))?;
     Some(to_value(&Entity::new(store.method_wire(device), context)))
 }
@@ -142,7 +163,7 @@ impl<const ME: bool> Handlers<ME> {
         let options = QueryOptions::parse(query.as_deref(), SPEC)?;
         let items = state.read(|store| {
             store
-                .methods_of(&subject.user_id)
+                .visible_methods_of(&subject.user_id, Instant::now())
                 .map(|d| to_value(&Entity::new(store.method_wire(d), None)))
                 .filter(|v| options.matches(v))
                 .collect()
@@ -172,7 +193,7 @@ impl<const ME: bool> Handlers<ME> {
         let options = QueryOptions::parse(query.as_deref(), SPEC)?;
         let context = odata::method_entity_context(&meta.base_url(), &subject.user_id);
         let method = state
-            .read(|store| method_json(store, &subject.user_id, &id, Some(context)))
+            .read(|store| visible_method_json(store, &subject.user_id, &id, Some(context)))
             .ok_or_else(|| {
                 ApiError::from(StoreError::NotFound(format!(
                     "Hardware OATH method '{id}' was not found for the user."

@@ -1,10 +1,15 @@
-//! Request handlers: the inventory ([`devices`]), per-user methods ([`methods`]), the OAuth2 token
-//! endpoint ([`oauth`]) and the test controls ([`controls`]); plus the answer helpers they share.
+//! Request handlers: the inventory ([`devices`]), per-user methods ([`methods`]), the navigation
+//! properties between tokens and users ([`navigation`]), the authentication methods policy
+//! ([`policy`]), the OAuth2 token endpoint ([`oauth`]) and the test controls ([`controls`]); plus the
+//! answer helpers they share.
 
 pub mod controls;
 pub mod devices;
 pub mod methods;
+pub mod navigation;
 pub mod oauth;
+pub mod policy;
+pub mod users;
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -30,6 +35,16 @@ pub fn json_response(status: StatusCode, body: &impl Serialize) -> Response {
 /// `204 No Content`.
 pub fn no_content() -> Response {
     StatusCode::NO_CONTENT.into_response()
+}
+
+/// The answer of a `/$count` segment: the number as `text/plain`.
+pub fn count_response(total: usize) -> Response {
+    let mut response = total.to_string().into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain;charset=utf-8"),
+    );
+    response
 }
 
 /// Serializes an entity, failing with a 400 never (serialization of the wire types cannot fail).

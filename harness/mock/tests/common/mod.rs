@@ -189,5 +189,26 @@ pub fn code_with(secret: &str, algorithm: Algorithm, period: u64, unix: i64) -> 
         .to_string()
 }
 
+/// A code of [`SECRET`] (SHA-1, 30 s) that no step of the activation window around `unix` has.
+pub fn wrong_code_at(unix: i64) -> String {
+    wrong_code_with(SECRET, Algorithm::Sha1, 30, unix)
+}
+
+/// A six-digit code that matches no step within 2881 steps of `unix` (the activation window of
+/// 2880 steps either side, and one more): a fixed "wrong" code would activate about once in 174 tries.
+pub fn wrong_code_with(secret: &str, algorithm: Algorithm, period: u64, unix: i64) -> String {
+    let secret = Secret::from_base32(secret).unwrap();
+    let totp = Totp::new(&secret, algorithm, 6, period).unwrap();
+    let now = totp.step_at(unix as u64).unwrap();
+    let reach = hwoath_mock::activation::ACTIVATION_WINDOW_STEPS + 1;
+    let taken: std::collections::HashSet<u32> = (now.saturating_sub(reach)..=now + reach)
+        .map(|step| totp.generate_step(step).value())
+        .collect();
+    (0..1_000_000u32)
+        .find(|c| !taken.contains(c))
+        .map(|c| format!("{c:06}"))
+        .unwrap()
+}
+
 /// Role template ids re-exported for the auth tests.
 pub const GLOBAL_READER: &str = roles::GLOBAL_READER;

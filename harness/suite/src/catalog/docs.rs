@@ -195,7 +195,9 @@ async fn create(
             rules::DOC_EXAMPLE,
             "the create answer",
         );
-        for name in [
+        // After create with assignTo the docs disagree on the status (Graph's example: assigned;
+        // Entra's how-to: available): the shared check below accepts either.
+        let compared = [
             "serialNumber",
             "manufacturer",
             "model",
@@ -204,7 +206,11 @@ async fn create(
             "hashFunction",
             "status",
             "secretKey",
-        ] {
+        ];
+        for name in compared
+            .into_iter()
+            .filter(|&name| !(assigned && name == "status"))
+        {
             run.expect(
                 actual.get(name) == documented.get(name),
                 rules::DOC_EXAMPLE,
@@ -217,12 +223,7 @@ async fn create(
             );
         }
         if assigned {
-            let holder = actual.pointer("/assignedTo/id").and_then(Value::as_str);
-            run.expect(
-                holder == Some(user.as_str()),
-                rules::CREATE_ASSIGNED,
-                || format!("assignedTo.id is {holder:?}, expected {user}"),
-            );
+            steps::expect_created_for(run, &actual, &user);
         }
     }
     Ok(())
@@ -346,7 +347,7 @@ pub fn cases() -> Vec<Case> {
                 Case::new(
                     Group::Docs,
                     &e.id.clone(),
-                    title(&e, "the create-with-assignTo example -> 201, assigned, with the response example's properties"),
+                    title(&e, "the create-with-assignTo example -> 201, held by the user (assigned or available), with the response example's properties"),
                     rules::CREATE_ASSIGNED,
                     script(move |run: &mut CaseRun| Box::pin(create(run, e.clone(), response.clone(), true))),
                 )

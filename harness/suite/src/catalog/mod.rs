@@ -3,7 +3,9 @@
 mod authz;
 mod docs;
 mod lifecycle;
+mod navigation;
 mod odata;
+mod policy;
 pub mod properties;
 mod rfc;
 pub(crate) mod steps;
@@ -11,7 +13,7 @@ mod validation;
 
 use crate::case::Case;
 
-/// Every non-property case, in catalog order (groups as DESIGN.md lists them).
+/// Every case, in catalog order (groups as docs/design.md, Case catalog, lists them).
 pub fn all() -> Vec<Case> {
     let mut cases = rfc::cases();
     cases.extend(docs::cases());
@@ -19,6 +21,8 @@ pub fn all() -> Vec<Case> {
     cases.extend(lifecycle::cases());
     cases.extend(authz::cases());
     cases.extend(odata::cases());
+    cases.extend(navigation::cases());
+    cases.extend(policy::cases());
     cases.extend(properties::cases());
     cases.extend(crate::stateful::cases());
     cases

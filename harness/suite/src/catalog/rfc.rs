@@ -1,5 +1,6 @@
 //! Group `rfc`: the RFC 4226/6238 vectors through the TOTP core, replayed through activation on a
-//! target whose clock can be set, and the window edges at the target's current time.
+//! target whose clock can be set, and the activation window (time drift correction) at the target's
+//! own time.
 
 use hwoath_otp::{Algorithm, Hotp, Secret, Totp};
 use serde::Deserialize;
@@ -169,8 +170,7 @@ fn replay(vector: TotpVector, seed_base32: String, wrong_first: bool) -> Case {
                 steps::assign(run, &user, &device).await?;
                 let right = vector.code[2..].to_owned();
                 if wrong_first {
-                    let step = token.step_at(vector.time);
-                    let wrong = token.code_at_step(step + 7);
+                    let wrong = token.code_outside_window(token.step_at(vector.time));
                     let exchange =
                         steps::send_activate(run, &user, &device, Value::String(wrong)).await?;
                     run.expect_status(&exchange, &[400], rules::WRONG_CODE);
@@ -194,26 +194,88 @@ fn replay(vector: TotpVector, seed_base32: String, wrong_first: bool) -> Case {
     .exclusive()
 }
 
-/// Activation at the target's current time with the code `offset` steps away.
-fn window(offset: i64) -> Case {
-    let accepted = offset.abs() <= 1;
-    let name = match offset {
-        0 => "window-current-step".to_owned(),
-        -1 => "window-previous-step".to_owned(),
-        1 => "window-next-step".to_owned(),
-        n => format!(
-            "window-{}-steps-{}",
-            n.abs(),
-            if n < 0 { "behind" } else { "ahead" }
-        ),
-    };
-    let rule = if offset == 0 {
-        rules::ACTIVATE
-    } else {
-        rules::WINDOW
-    };
+/// Activation with the code of the target's current step.
+fn current_step() -> Case {
+    Case::new(
+        Group::Rfc,
+        "window-current-step",
+        "the code of the target's current step is accepted (204)".to_owned(),
+        rules::ACTIVATE,
+        script(|run: &mut CaseRun| {
+            Box::pin(async move {
+                let user = run.user().await?;
+                let token = Token::random();
+                let device = steps::create_token(run, &token).await?;
+                steps::assign(run, &user, &device).await?;
+                let step = steps::current_step(run, &token).await?;
+                let code = token.code_at_step(step);
+                let exchange =
+                    steps::send_activate(run, &user, &device, Value::String(code)).await?;
+                run.expect_status(&exchange, &[204], rules::ACTIVATE);
+                Ok(())
+            })
+        }),
+    )
+    .with_user()
+}
+
+/// A token's clock `hours` away from the target's (behind when `hours` is negative).
+#[derive(Debug, Clone, Copy)]
+struct Drift {
+    hours: i64,
+    interval: u64,
+}
+
+impl Drift {
+    /// Within the documented correction: one day for 30-second tokens, two days for 60-second ones.
+    fn accepted(self) -> bool {
+        self.hours.unsigned_abs() * 3600 <= steps::ACTIVATION_WINDOW_STEPS * self.interval
+    }
+
+    /// The step `hours` away from `current`.
+    fn step_from(self, current: u64) -> u64 {
+        let steps = self.hours * 3600 / self.interval as i64;
+        current.saturating_add_signed(steps)
+    }
+}
+
+/// The code to send for `drift` at the target's step `current`. A code meant to be refused must match
+/// no step of the window (about one code in 174 does): the nearest step whose code misses the whole
+/// window, a few steps either side of the target's clock included, stands in for it.
+fn drifted_code(token: &Token, drift: Drift, current: u64) -> String {
+    let step = drift.step_from(current);
+    if drift.accepted() {
+        return token.code_at_step(step);
+    }
+    (0..)
+        .flat_map(|k: u64| [step.saturating_add(k), step.saturating_sub(k)])
+        .map(|candidate| token.code_at_step(candidate))
+        .find(|code| {
+            [
+                current.saturating_sub(2),
+                current,
+                current.saturating_add(2),
+            ]
+            .iter()
+            .all(|&now| token.accepted_step(code, now, None).is_none())
+        })
+        .expect("almost every step's code misses the window")
+}
+
+/// Activation with a code from a token whose clock drifted `drift.hours` from the target's: Entra
+/// corrects up to one day (30 s) or two days (60 s) at activation.
+fn drift(drift: Drift) -> Case {
+    let accepted = drift.accepted();
+    let direction = if drift.hours < 0 { "behind" } else { "ahead" };
+    let name = format!(
+        "drift-{}h-{direction}-{}s",
+        drift.hours.unsigned_abs(),
+        drift.interval
+    );
     let title = format!(
-        "the code {offset:+} steps from the target's time is {}",
+        "a {} s token whose clock runs {} h {direction} of the target's: its code is {}",
+        drift.interval,
+        drift.hours.unsigned_abs(),
         if accepted {
             "accepted (204)"
         } else {
@@ -224,23 +286,25 @@ fn window(offset: i64) -> Case {
         Group::Rfc,
         &name,
         title,
-        rule,
+        rules::ACTIVATION_WINDOW,
         script(move |run: &mut CaseRun| {
             Box::pin(async move {
                 let user = run.user().await?;
-                let token = Token::random();
+                let token = Token::random().interval(drift.interval);
                 let device = steps::create_token(run, &token).await?;
                 steps::assign(run, &user, &device).await?;
-                let step = steps::current_step(run, &token).await?;
-                let code = token.code_at_step(step.saturating_add_signed(offset));
+                let current = steps::current_step(run, &token).await?;
+                let code = drifted_code(&token, drift, current);
                 let exchange =
                     steps::send_activate(run, &user, &device, Value::String(code)).await?;
                 if accepted {
-                    run.expect_status(&exchange, &[204], rule);
+                    run.expect_status(&exchange, &[204], rules::ACTIVATION_WINDOW);
+                    steps::expect_device_status(run, &device, "activated", rules::ACTIVATE).await
                 } else {
-                    run.expect_status(&exchange, &[400], rule);
+                    run.expect_status(&exchange, &[400], rules::ACTIVATION_WINDOW);
+                    steps::expect_device_status(run, &device, "failedActivation", rules::WRONG_CODE)
+                        .await
                 }
-                Ok(())
             })
         }),
     )
@@ -278,6 +342,20 @@ pub fn cases() -> Vec<Case> {
             .filter(|v| v.time == 59)
             .map(|v| replay((*v).clone(), totp.seeds[&v.algorithm].base32.clone(), true)),
     );
-    cases.extend([0, -1, 1, -2, 2].into_iter().map(window));
+    cases.push(current_step());
+    let drifts = [
+        (-23, 30),
+        (-25, 30),
+        (23, 30),
+        (25, 30),
+        (-47, 60),
+        (-49, 60),
+        (47, 60),
+    ];
+    cases.extend(
+        drifts
+            .into_iter()
+            .map(|(hours, interval)| drift(Drift { hours, interval })),
+    );
     cases
 }

@@ -1,6 +1,8 @@
 //! Steps many cases share: create a token, assign it, compute and submit codes, read its status.
 
-use hwoath_otp::{Algorithm, Secret, Totp};
+use std::collections::HashSet;
+
+use hwoath_otp::{Algorithm, Secret, Totp, Verifier};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -8,6 +10,15 @@ use crate::case::{Abort, CaseRun};
 use crate::client::{Exchange, Request};
 use crate::endpoints::{Op, Owner};
 use crate::rules::{self, Rule};
+
+/// Steps either side of the current one that activation accepts: Entra corrects drift of up to one day
+/// for 30-second tokens and two days for 60-second tokens, 2880 steps either way (docs/spec.md,
+/// Activation and time drift; rule `activation-window`).
+pub const ACTIVATION_WINDOW_STEPS: u64 = 2880;
+
+/// Steps beyond the window that a code meant to be wrong must also miss, so a target whose clock stands a
+/// little apart from the one the suite read still refuses it.
+const CLOCK_MARGIN_STEPS: u64 = 4;
 
 /// A token to create.
 #[derive(Debug, Clone)]
@@ -52,6 +63,39 @@ impl Token {
     /// The time step holding `unix`.
     pub fn step_at(&self, unix: u64) -> u64 {
         unix / self.interval
+    }
+
+    /// The step activation accepts for `code` when the target's current step is `current` and `floor`
+    /// is the last step it accepted: the nearest step of the window whose code this is and that lies
+    /// above `floor`. `None` means the target must refuse the code.
+    pub fn accepted_step(&self, code: &str, current: u64, floor: Option<u64>) -> Option<u64> {
+        Verifier::new(self.totp(), ACTIVATION_WINDOW_STEPS)
+            .with_last_accepted(floor)
+            .check(code, current.saturating_mul(self.interval))
+            .ok()
+    }
+
+    /// A six-digit code that no step of the activation window around `current` has (nor a few steps
+    /// past its edges): a target must refuse it. With 5761 steps in the window, a code picked at random
+    /// would activate about once in 174 tries, so the window's codes are computed and avoided.
+    pub fn code_outside_window(&self, current: u64) -> String {
+        let totp = self.totp();
+        let reach = ACTIVATION_WINDOW_STEPS + CLOCK_MARGIN_STEPS;
+        let taken: HashSet<u32> = (current.saturating_sub(reach)..=current.saturating_add(reach))
+            .map(|step| totp.generate_step(step).value())
+            .collect();
+        // Codes of steps far outside the window look like any other code; the first one no step of the
+        // window shares is the answer (taken holds at most 5769 of the million codes).
+        (1..)
+            .map(|k: u64| {
+                current
+                    .saturating_add(reach.saturating_mul(3))
+                    .saturating_add(k)
+            })
+            .map(|step| totp.generate_step(step))
+            .find(|code| !taken.contains(&code.value()))
+            .map(|code| code.to_string())
+            .expect("at most 5769 of a million codes are taken")
     }
 
     fn totp(&self) -> Totp {
@@ -182,6 +226,27 @@ pub async fn expect_device_status(
         format!("status is {actual:?}, expected {expected:?}")
     });
     Ok(())
+}
+
+/// Checks a create-with-`assignTo` answer: the token holds `user`, and its status is `assigned` (the
+/// Graph page's example) or `available` (Entra's how-to example). The docs conflict, so either passes and
+/// the case notes which one the target chose.
+pub fn expect_created_for(run: &mut CaseRun, created: &Value, user: &str) {
+    let holder = created.pointer("/assignedTo/id").and_then(Value::as_str);
+    run.expect(holder == Some(user), rules::CREATE_ASSIGNED, || {
+        format!("assignedTo.id is {holder:?}, expected {user}")
+    });
+    let status = created.get("status").and_then(Value::as_str);
+    if run.expect(
+        matches!(status, Some("assigned" | "available")),
+        rules::CREATE_ASSIGNED,
+        || format!("created with assignTo, status {status:?}, expected assigned or available"),
+    ) {
+        run.observe(format!(
+            "status right after create with assignTo: {}",
+            status.unwrap_or_default()
+        ));
+    }
 }
 
 /// The target's current step for `token`, waiting out the last two seconds of a step on a running clock

@@ -4,7 +4,6 @@
 use serde::{Deserialize, Serialize};
 
 use crate::endpoints::Op;
-use crate::report::model::Strength;
 use crate::rules::{self, Rule};
 
 /// Which request a generated body is for.
@@ -196,25 +195,13 @@ impl Class {
 }
 
 /// A key written twice is refused (RFC 8259 says names SHOULD be unique; the status is ours).
-pub const DUPLICATE_KEY: Rule = Rule {
-    id: "duplicate-key-400",
-    strength: Strength::Inferred,
-    source: "RFC 8259 §4 (object names SHOULD be unique); status 400 is the suite's decision",
-};
+pub const DUPLICATE_KEY: Rule = rules::DUPLICATE_KEY;
 
 /// A value nested far deeper than any property's type is refused with 400, not a crash.
-pub const DEEP_NESTING: Rule = Rule {
-    id: "deep-nesting-400",
-    strength: Strength::Inferred,
-    source: "spec §3 Decision (wrong JSON type -> 400); the mock never answers 5xx on bad input",
-};
+pub const DEEP_NESTING: Rule = rules::DEEP_NESTING;
 
 /// A broken item of a bulk body is not created while the body as a whole is answered.
-pub const BULK_ITEM: Rule = Rule {
-    id: "bulk-item-outcome",
-    strength: Strength::Inferred,
-    source: "spec §2 Decision: 200 with per-item outcomes",
-};
+pub const BULK_ITEM: Rule = rules::BULK_ITEM;
 
 /// One generated mutation with what it changed, for reports and failure files.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -248,6 +235,7 @@ impl std::fmt::Display for Label {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::report::model::Strength;
 
     #[test]
     fn expectations_follow_the_class() {

@@ -19,6 +19,7 @@ pub(crate) fn case(id: &str, outcome: Outcome, reasons: &[&str]) -> CaseReport {
         source: "hardwareoathtokenauthenticationmethoddevice-post".to_owned(),
         outcome,
         reasons: reasons.iter().map(|r| (*r).to_owned()).collect(),
+        observations: Vec::new(),
         duration_ms: 12,
         exchanges: Vec::new(),
     }

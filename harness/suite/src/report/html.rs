@@ -262,7 +262,7 @@ fn case_rows(f: &mut Formatter<'_>, case: &CaseReport) -> fmt::Result {
         escape(&case.id),
         escape(&case.group),
         strength_name(case.strength),
-        escape(&case.title),
+        title_cell(case),
         excerpt::seconds(case.duration_ms)
     )?;
     if case.outcome != Outcome::Pass {
@@ -289,6 +289,18 @@ fn case_rows(f: &mut Formatter<'_>, case: &CaseReport) -> fmt::Result {
         writeln!(f, "</details></td></tr>")?;
     }
     writeln!(f, "</tbody>")
+}
+
+/// The case's title, with what it observed (where the docs allow more than one answer) below it.
+fn title_cell(case: &CaseReport) -> String {
+    let mut cell = escape(&case.title);
+    for observation in &case.observations {
+        cell.push_str(&format!(
+            "<br><small>observed: {}</small>",
+            escape(observation)
+        ));
+    }
+    cell
 }
 
 fn headers_text(headers: &[(String, String)]) -> String {

@@ -142,6 +142,26 @@ impl Display for Markdown<'_> {
             }
             writeln!(f)?;
         }
+        let observed: Vec<&CaseReport> = report
+            .cases
+            .iter()
+            .filter(|c| !c.observations.is_empty())
+            .collect();
+        if !observed.is_empty() {
+            writeln!(
+                f,
+                "## Observations (where the docs allow more than one answer)\n"
+            )?;
+            for case in observed {
+                writeln!(
+                    f,
+                    "- {}: {}",
+                    inline(&case.id),
+                    inline(&case.observations.join("; "))
+                )?;
+            }
+            writeln!(f)?;
+        }
         Ok(())
     }
 }

@@ -142,6 +142,10 @@ pub struct CaseReport {
     pub outcome: Outcome,
     /// One line per violated check or the reason for skip/error; empty on pass.
     pub reasons: Vec<String>,
+    /// What the case saw where the docs allow more than one answer (e.g. which of two documented
+    /// statuses the target chose); informational, never a violation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub observations: Vec<String>,
     /// Wall time of the case in milliseconds.
     pub duration_ms: u64,
     /// The HTTP exchanges the case made, redacted.

@@ -28,11 +28,7 @@ pub const MAX_OPERATIONS: usize = 20;
 pub const SHRINK_BUDGET: usize = 200;
 
 /// The rule of the group: every answer and every read-back agrees with the reference model.
-pub const MODEL: Rule = Rule {
-    id: "stateful-model",
-    strength: rules::ACTIVATE.strength,
-    source: "spec §2 (endpoints and their rules) and §4 (activation), as the suite's reference model",
-};
+pub const MODEL: Rule = rules::MODEL;
 
 /// Sequences per run for a property case count (`--cases N` gives N/2, at least 1, at most 64).
 pub fn sequences(cases: usize) -> usize {

@@ -2,15 +2,17 @@
 //! in creation order, who holds each, their status and last accepted time step, two users, and a
 //! frozen clock. Each operation says what the target must answer and how the model changes.
 
+use data_encoding::BASE32_NOPAD;
 use proptest::prelude::*;
 use proptest::strategy::BoxedStrategy;
 use proptest_state_machine::ReferenceStateMachine;
 
+use crate::catalog::steps::{ACTIVATION_WINDOW_STEPS, Token};
 use crate::rules::{self, Rule};
 
 /// Users a sequence assigns tokens to.
 pub const USERS: usize = 2;
-/// Most OATH methods one user holds (Entra's limit, spec §3 and §8).
+/// Most OATH methods one user holds (Entra's limit; docs/spec.md, Request bodies and validation).
 pub const MAX_METHODS: usize = 5;
 /// The clock of the first step: far from wall time, so no throttle window of another run overlaps.
 pub const EPOCH: u64 = 2_000_000_000;
@@ -66,7 +68,45 @@ impl Device {
     pub fn step(&self, clock: u64) -> u64 {
         clock / self.interval
     }
+
+    /// The token as the suite's TOTP steps see it.
+    pub fn token(&self) -> Token {
+        Token {
+            secret: BASE32_NOPAD.encode(&self.secret),
+            interval: self.interval,
+            hash: if self.sha256 {
+                "hmacsha256"
+            } else {
+                "hmacsha1"
+            },
+        }
+    }
+
+    /// The six digits an activation of kind `code` sends at `clock`.
+    pub fn code(&self, code: Code, clock: u64) -> String {
+        let token = self.token();
+        let now = self.step(clock);
+        match code {
+            Code::Right => token.code_at_step(now),
+            Code::Drifted => token.code_at_step(now.saturating_sub(DRIFT_STEPS)),
+            Code::Wrong => token.code_outside_window(now),
+            Code::Replayed => token.code_at_step(
+                self.last_step
+                    .unwrap_or(now.saturating_sub(ACTIVATION_WINDOW_STEPS + 10)),
+            ),
+        }
+    }
+
+    /// The step an activation with `submitted` at `clock` is accepted at, if any: the window of the
+    /// documented drift correction around the current step, above the last accepted step.
+    pub fn accepted_step(&self, submitted: &str, clock: u64) -> Option<u64> {
+        self.token()
+            .accepted_step(submitted, self.step(clock), self.last_step)
+    }
 }
+
+/// How far behind a drifted token's clock runs: well inside the activation window.
+pub const DRIFT_STEPS: u64 = 2000;
 
 /// The tenant as the model sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,9 +132,11 @@ impl Tenant {
 pub enum Code {
     /// The code of the current step.
     Right,
+    /// The code of a step [`DRIFT_STEPS`] behind: a token whose clock drifted, inside the window.
+    Drifted,
     /// A code of no step in the window.
     Wrong,
-    /// The code of the last accepted step (or of an old step when none was accepted).
+    /// The code of the last accepted step (or of a step just past the window when none was accepted).
     Replayed,
 }
 
@@ -258,23 +300,32 @@ pub fn step(mut tenant: Tenant, op: &Operation) -> (Tenant, Expect) {
             if d.gone || d.holder.is_none() {
                 expect(&[404], rules::NOT_FOUND)
             } else {
-                let now = d.step(clock);
-                let fresh = d.last_step.is_none_or(|last| now > last);
-                if code == Code::Right && fresh {
-                    d.last_step = Some(now);
-                    d.status = Status::Activated;
-                    expect(&[204], rules::ACTIVATE)
-                } else {
-                    // A wrong or replayed code fails; an activated token stays activated.
-                    if d.status != Status::Activated {
-                        d.status = Status::FailedActivation;
+                // The code is computed, and its fate decided, over the whole window: a "wrong" or
+                // "replayed" code that happens to be some fresh step's code is accepted.
+                let submitted = d.code(code, clock);
+                match d.accepted_step(&submitted, clock) {
+                    Some(accepted) => {
+                        d.last_step = Some(accepted);
+                        d.status = Status::Activated;
+                        let rule = if code == Code::Drifted {
+                            rules::ACTIVATION_WINDOW
+                        } else {
+                            rules::ACTIVATE
+                        };
+                        expect(&[204], rule)
                     }
-                    let rule = if code == Code::Wrong {
-                        rules::WRONG_CODE
-                    } else {
-                        rules::REPLAY
-                    };
-                    expect(&[400], rule)
+                    None => {
+                        // A refused code fails; an activated token stays activated.
+                        if d.status != Status::Activated {
+                            d.status = Status::FailedActivation;
+                        }
+                        let rule = if code == Code::Wrong {
+                            rules::WRONG_CODE
+                        } else {
+                            rules::REPLAY
+                        };
+                        expect(&[400], rule)
+                    }
                 }
             }
         }
@@ -301,20 +352,26 @@ pub fn step(mut tenant: Tenant, op: &Operation) -> (Tenant, Expect) {
             } else if methods[user] >= MAX_METHODS {
                 expect(&[400], rules::FIVE_METHODS)
             } else {
-                let now = d.step(clock);
-                if right && d.last_step.is_none_or(|last| now > last) {
-                    d.holder = Some(user);
-                    d.status = Status::Activated;
-                    d.last_step = Some(now);
-                    expect(&[204], rules::ASSIGN_AND_ACTIVATE)
-                } else {
+                let submitted = d.code(assign_and_activate_code(right), clock);
+                match d.accepted_step(&submitted, clock) {
+                    Some(accepted) => {
+                        d.holder = Some(user);
+                        d.status = Status::Activated;
+                        d.last_step = Some(accepted);
+                        expect(&[204], rules::ASSIGN_AND_ACTIVATE)
+                    }
                     // Nothing changes: the token stays in the inventory, unassigned.
-                    expect(&[400], rules::WRONG_CODE)
+                    None => expect(&[400], rules::WRONG_CODE),
                 }
             }
         }
     };
     (tenant, outcome)
+}
+
+/// The code an assign-and-activate sends: the current step's, or one outside the window.
+pub fn assign_and_activate_code(right: bool) -> Code {
+    if right { Code::Right } else { Code::Wrong }
 }
 
 /// The reference state machine of proptest-state-machine over [`Tenant`].
@@ -357,6 +414,7 @@ impl ReferenceStateMachine for TenantMachine {
         let user = 0..USERS;
         let code = prop_oneof![
             4 => Just(Code::Right),
+            1 => Just(Code::Drifted),
             1 => Just(Code::Wrong),
             1 => Just(Code::Replayed),
         ];
@@ -490,5 +548,51 @@ mod tests {
         assert_eq!((e.statuses, tenant.devices[0].holder), (&[400][..], None));
         let (tenant, e) = step(tenant, &Operation::Delete { device: 0 });
         assert_eq!((e.statuses, tenant.devices[0].gone), (&[204][..], true));
+    }
+
+    #[test]
+    fn the_model_knows_the_activation_window() {
+        let (tenant, _) = step(created(), &Operation::Assign { device: 0, user: 0 });
+        let (tenant, e) = step(
+            tenant,
+            &Operation::Activate {
+                device: 0,
+                code: Code::Drifted,
+            },
+        );
+        assert_eq!(e.statuses, &[204], "a drift well inside the window");
+        assert_eq!(e.rule, rules::ACTIVATION_WINDOW);
+        let (tenant, e) = step(
+            tenant,
+            &Operation::Activate {
+                device: 0,
+                code: Code::Right,
+            },
+        );
+        assert_eq!(
+            e.statuses,
+            &[204],
+            "the current step is newer than the drifted one"
+        );
+        let (tenant, e) = step(
+            tenant,
+            &Operation::Activate {
+                device: 0,
+                code: Code::Drifted,
+            },
+        );
+        assert_eq!(e.statuses, &[400], "older than the last accepted step");
+        assert_eq!(tenant.devices[0].status, Status::Activated);
+    }
+
+    #[test]
+    fn codes_meant_to_be_refused_match_no_step_of_the_window() {
+        for seed in 0..64u8 {
+            let mut device = created().devices[0].clone();
+            device.secret = [seed; 10];
+            let clock = EPOCH + u64::from(seed) * 977;
+            let wrong = device.code(Code::Wrong, clock);
+            assert_eq!(device.accepted_step(&wrong, clock), None, "seed {seed}");
+        }
     }
 }

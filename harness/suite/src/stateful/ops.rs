@@ -8,9 +8,8 @@ use data_encoding::BASE32_NOPAD;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::model::{Code, Device, Expect, Operation, Tenant, step};
+use super::model::{Device, Expect, Operation, Tenant, assign_and_activate_code, step};
 use crate::case::remove_device;
-use crate::catalog::steps::Token;
 use crate::checks;
 use crate::client::{Exchange, Request};
 use crate::context::RunContext;
@@ -36,37 +35,6 @@ struct Driver<'a> {
     ids: Vec<Option<String>>,
     serials: Vec<String>,
     calls: Vec<String>,
-}
-
-fn token_of(device: &Device) -> Token {
-    Token {
-        secret: BASE32_NOPAD.encode(&device.secret),
-        interval: device.interval,
-        hash: if device.sha256 {
-            "hmacsha256"
-        } else {
-            "hmacsha1"
-        },
-    }
-}
-
-/// A code for `code` at the model's clock.
-fn code_for(device: &Device, code: Code, clock: u64) -> String {
-    let token = token_of(device);
-    let now = device.step(clock);
-    match code {
-        Code::Right => token.code_at_step(now),
-        Code::Replayed => token.code_at_step(device.last_step.unwrap_or(now.saturating_sub(5))),
-        Code::Wrong => {
-            let window: Vec<String> = (now.saturating_sub(1)..=now + 1)
-                .map(|s| token.code_at_step(s))
-                .collect();
-            (now + 7..)
-                .map(|s| token.code_at_step(s))
-                .find(|c| !window.contains(c))
-                .unwrap_or_else(|| "000000".to_owned())
-        }
-    }
 }
 
 impl Driver<'_> {
@@ -212,7 +180,7 @@ impl Driver<'_> {
             Operation::Activate { device, code } => {
                 let d = &before.devices[*device];
                 let url = urls.method_action(&self.owner(d.holder), &self.id(*device), "activate");
-                let code = code_for(d, *code, before.clock);
+                let code = d.code(*code, before.clock);
                 self.send(
                     Op::Activate,
                     Request::new("activate", Method::POST, url)
@@ -236,11 +204,7 @@ impl Driver<'_> {
                 by_serial,
             } => {
                 let d = &before.devices[*device];
-                let code = code_for(
-                    d,
-                    if *right { Code::Right } else { Code::Wrong },
-                    before.clock,
-                );
+                let code = d.code(assign_and_activate_code(*right), before.clock);
                 let owner = self.owner(Some(*user));
                 let (op, url, body) = if *by_serial {
                     (

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)] // each test file uses a part
 
+pub mod proxy;
+
 use hwoath_mock::MockTenant;
 use hwoath_suite::{Credentials, RunOptions, RunReport, SuiteOptions};
 use regex::Regex;
@@ -45,13 +47,15 @@ pub async fn run(
     .expect("the run starts")
 }
 
-/// Replaces what differs from run to run (ids, serials, codes, dates, ports) with stable placeholders.
+/// Replaces what differs from run to run (ids, user names, serials, codes, dates, ports) with stable
+/// placeholders.
 pub fn normalize(text: &str) -> String {
     let rules = [
         (
             r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}",
             "[id]",
         ),
+        (r"[A-Za-z0-9._-]+@contoso\.com", "[upn]"),
         (r"hwoath-[0-9a-f]{8}-\d{5}", "[serial]"),
         (r"maker-\[serial\]", "[maker]"),
         (r"hwoath conformance [0-9a-f]{8}", "[display name]"),

@@ -45,6 +45,7 @@ fn case(id: &str, title: &str, strength: Strength, source: &str, outcome: Outcom
         source: source.to_owned(),
         outcome,
         reasons: Vec::new(),
+        observations: Vec::new(),
         duration_ms: 7,
         exchanges: Vec::new(),
     }
