@@ -1,8 +1,11 @@
 //! `hwoath`: conformance runs against Graph hardware OATH endpoints, the mock tenant, tokens and TOTP.
 
 mod commands;
+mod duration_arg;
 mod embedded;
 mod secret_input;
+mod signals;
+mod stdout;
 
 use std::process::ExitCode;
 
@@ -51,8 +54,42 @@ fn main() -> ExitCode {
     match outcome {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("error: {}", describe(&error));
             ExitCode::from(EXIT_USAGE)
         }
+    }
+}
+
+/// The error and its causes on one line, each cause once: a cause whose text the line already holds
+/// (libraries often repeat their source in their own message) is left out.
+fn describe(error: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in error.chain() {
+        let text = cause.to_string();
+        if line.contains(&text) {
+            continue;
+        }
+        if !line.is_empty() {
+            line.push_str(": ");
+        }
+        line.push_str(&text);
+    }
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_cause_is_printed_once() {
+        let io = std::io::Error::other("disk full");
+        let repeated = anyhow::Error::new(io)
+            .context("cannot write report.json: disk full")
+            .context("cannot write the reports");
+        assert_eq!(
+            describe(&repeated),
+            "cannot write the reports: cannot write report.json: disk full"
+        );
     }
 }

@@ -1,10 +1,18 @@
-//! SIGTERM or Ctrl-C during `hwoath run` against a mock with slow answers: the run stops, removes what
-//! it created, restores the clock, writes the report of what finished and exits 1.
+//! SIGTERM or Ctrl-C during `hwoath run`: the run stops starting cases, cancels the running ones
+//! (shrinking included), removes what it created, restores the clock, writes a report marked
+//! interrupted and exits 130 within 15 s, without a panic; a second signal exits at once.
 
-use std::process::{Command, Stdio};
+mod support;
+
+use std::path::Path;
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use hwoath_mock::{FaultConfig, MockTenant};
+use support::proxy::{self, Proxy};
+
+/// The longest an interrupted run may take to exit.
+const EXIT_BOUND: Duration = Duration::from_secs(15);
 
 fn signal(pid: u32, name: &str) {
     let status = Command::new("kill")
@@ -14,13 +22,110 @@ fn signal(pid: u32, name: &str) {
     assert!(status.success());
 }
 
-async fn interrupted_run_cleans_up(signal_name: &str) {
-    let tenant = MockTenant::builder()
+/// Starts `hwoath run --target target --out out` with `extra` arguments.
+fn spawn_run(target: &str, out: &Path, extra: &[&str]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_hwoath"))
+        .args(["run", "--target", target, "--out", out.to_str().unwrap()])
+        .args(extra)
+        .env_remove("GRAPH_TOKEN")
+        .env_remove("AZURE_CLIENT_SECRET")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits (at most `limit`) until `ready` holds.
+async fn wait_until(what: &str, limit: Duration, mut ready: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !ready() {
+        assert!(
+            started.elapsed() < limit,
+            "{what} did not happen within {limit:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Waits (at most `limit`) for the process to exit; returns its status and how long that took.
+async fn wait_exit(child: &mut Child, limit: Duration) -> (ExitStatus, Duration) {
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return (status, started.elapsed());
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            panic!("the run did not exit within {limit:?} of the signal");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The one report.json under `out`.
+fn report(out: &Path) -> serde_json::Value {
+    let runs: Vec<_> = std::fs::read_dir(out).unwrap().collect();
+    assert_eq!(runs.len(), 1, "one report folder");
+    let text =
+        std::fs::read_to_string(runs[0].as_ref().unwrap().path().join("report.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// A mock with test controls and a running clock.
+async fn mock() -> MockTenant {
+    MockTenant::builder()
         .controls(true)
         .clock_running(1_700_000_000)
         .start()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+/// A proxy in front of `tenant` that every generated case fails against (no `request-id`).
+async fn failing_proxy(tenant: &MockTenant, delay: Duration) -> Proxy {
+    let authority = tenant.root_url().trim_start_matches("http://").to_owned();
+    proxy::start(authority, delay).await
+}
+
+/// Reads what the process printed once it has exited.
+fn output(child: Child) -> (String, String) {
+    let output = child.wait_with_output().unwrap();
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// The checks every interrupted run must pass: 130, no panic, a report marked interrupted whose
+/// cases are all accounted for.
+fn assert_interrupted(
+    status: ExitStatus,
+    took: Duration,
+    out: &Path,
+    child: Child,
+) -> serde_json::Value {
+    let (stdout, stderr) = output(child);
+    assert_eq!(status.code(), Some(130), "{stdout}\n{stderr}");
+    assert!(took < EXIT_BOUND, "took {took:?} after the signal");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.contains("interrupted: stopping"), "{stderr}");
+    assert!(
+        stdout.contains("stopped early: the run was interrupted"),
+        "{stdout}"
+    );
+    let report = report(out);
+    assert_eq!(report["interrupted"], true, "{report}");
+    assert!(
+        report["stop_reason"]
+            .as_str()
+            .unwrap()
+            .contains("interrupted")
+    );
+    report
+}
+
+async fn interrupted_run_cleans_up(signal_name: &str) {
+    let tenant = mock().await;
     tenant
         .set_faults(FaultConfig {
             latency_ms: 100,
@@ -30,48 +135,16 @@ async fn interrupted_run_cleans_up(signal_name: &str) {
         })
         .unwrap();
     let out = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hwoath"))
-        .args([
-            "run",
-            "--target",
-            &tenant.base_url(),
-            "--out",
-            out.path().to_str().unwrap(),
-        ])
-        .env_remove("GRAPH_TOKEN")
-        .env_remove("AZURE_CLIENT_SECRET")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Wait until cases have created devices, then interrupt.
-    let started = Instant::now();
-    while tenant.devices().is_empty() {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "the run never created anything"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let mut child = spawn_run(&tenant.base_url(), out.path(), &[]);
+    wait_until("the run creating devices", Duration::from_secs(30), || {
+        !tenant.devices().is_empty()
+    })
+    .await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     signal(child.id(), signal_name);
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(Instant::now() < deadline, "the interrupted run did not end");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
-    let output = child.wait_with_output().unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(status.code(), Some(1), "{stdout}\n{stderr}");
-    assert!(stderr.contains("interrupted"), "{stderr}");
-    assert!(
-        stdout.contains("cases finished before the run was interrupted"),
-        "{stdout}"
-    );
+    let (status, took) = wait_exit(&mut child, Duration::from_secs(60)).await;
+    let report = assert_interrupted(status, took, out.path(), child);
+    eprintln!("{signal_name}: exited {took:?} after the signal");
     tenant.clear_faults();
     assert!(
         tenant.devices().is_empty(),
@@ -80,15 +153,18 @@ async fn interrupted_run_cleans_up(signal_name: &str) {
     );
     tenant.check_invariants().unwrap();
     assert!(!tenant.clock().frozen, "the clock was left frozen");
-    let runs: Vec<_> = std::fs::read_dir(out.path()).unwrap().collect();
-    assert_eq!(runs.len(), 1, "the report of what finished was written");
-    let report =
-        std::fs::read_to_string(runs[0].as_ref().unwrap().path().join("report.json")).unwrap();
-    let report: serde_json::Value = serde_json::from_str(&report).unwrap();
-    let finished = report["cases"].as_array().unwrap().len();
+    let cases = report["cases"].as_array().unwrap();
+    assert_eq!(
+        cases.len(),
+        hwoath_suite::catalog::all().len(),
+        "every case is listed"
+    );
     assert!(
-        finished < hwoath_suite::catalog::all().len(),
-        "the run finished before the signal"
+        cases.iter().any(|case| case["reasons"][0]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("not started: ")),
+        "the run stopped before every case ran"
     );
 }
 
@@ -100,4 +176,88 @@ async fn sigterm_stops_cleans_up_and_reports() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ctrl_c_stops_cleans_up_and_reports() {
     interrupted_run_cleans_up("INT").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_while_a_property_case_shrinks_exits_130_within_15_s() {
+    let tenant = mock().await;
+    let proxy = failing_proxy(&tenant, Duration::from_millis(20)).await;
+    let out = tempfile::tempdir().unwrap();
+    // Valid activations are capped at 16 a case, so 5000 asked still shrinks after 16 sends.
+    let mut child = spawn_run(
+        &proxy.base_url,
+        out.path(),
+        &["--case", "properties/activate-valid", "--cases", "5000"],
+    );
+    wait_until("shrinking", Duration::from_secs(60), || {
+        proxy.count("POST", "/activate") > 16 + 2
+    })
+    .await;
+    signal(child.id(), "TERM");
+    let (status, took) = wait_exit(&mut child, EXIT_BOUND).await;
+    eprintln!("properties mid-shrink: exited {took:?} after SIGTERM");
+    let report = assert_interrupted(status, took, out.path(), child);
+    let case = &report["cases"][0];
+    assert_eq!(case["outcome"], "error", "{case}");
+    assert!(
+        case["reasons"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("cancelled after "),
+        "{case}"
+    );
+    assert!(
+        tenant.devices().is_empty(),
+        "{} devices left",
+        tenant.devices().len()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_while_the_stateful_case_shrinks_exits_130_within_15_s() {
+    let tenant = mock().await;
+    let proxy = failing_proxy(&tenant, Duration::from_millis(5)).await;
+    let out = tempfile::tempdir().unwrap();
+    let mut child = spawn_run(
+        &proxy.base_url,
+        out.path(),
+        &["--group", "stateful", "--cases", "5000"],
+    );
+    // The case sets the clock, then every sequence does: the third sequence run is a shrink.
+    wait_until("shrinking", Duration::from_secs(60), || {
+        proxy.count("PUT", "/_hwoath/clock") >= 4
+    })
+    .await;
+    signal(child.id(), "TERM");
+    let (status, took) = wait_exit(&mut child, EXIT_BOUND).await;
+    eprintln!("stateful mid-shrink: exited {took:?} after SIGTERM");
+    let report = assert_interrupted(status, took, out.path(), child);
+    assert_eq!(report["cases"][0]["outcome"], "error");
+    assert!(report.get("clock_not_restored").is_none(), "{report}");
+    assert!(!tenant.clock().frozen, "the clock was put back");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_signal_exits_at_once_without_cleanup() {
+    let tenant = mock().await;
+    // Slow answers: the cleanup after the first signal takes seconds.
+    let proxy = failing_proxy(&tenant, Duration::from_millis(400)).await;
+    let out = tempfile::tempdir().unwrap();
+    let mut child = spawn_run(&proxy.base_url, out.path(), &["--group", "lifecycle"]);
+    wait_until("the run creating devices", Duration::from_secs(60), || {
+        !tenant.devices().is_empty()
+    })
+    .await;
+    signal(child.id(), "TERM");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    signal(child.id(), "TERM");
+    let (status, took) = wait_exit(&mut child, Duration::from_secs(3)).await;
+    eprintln!("second SIGTERM: exited {took:?} after it");
+    let (stdout, stderr) = output(child);
+    assert_eq!(status.code(), Some(130), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("interrupted again: exiting without cleanup"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
 }

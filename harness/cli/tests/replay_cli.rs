@@ -2,20 +2,10 @@
 //! honoured, and a replay exits 0 (FIXED) when the embedded mock now answers as the label says, 1
 //! (FAILED) when it does not, 2 on a file that is not a failure.
 
-use std::process::{Command, Output};
+mod support;
 
-fn hwoath(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hwoath"))
-        .args(args)
-        .env_remove("GRAPH_TOKEN")
-        .env_remove("AZURE_CLIENT_SECRET")
-        .output()
-        .expect("hwoath runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use std::process::Command;
+use support::{hwoath, text};
 
 /// A failure file for a create body labelled wrong-type, whose `model` is `model`.
 fn failure_file(dir: &std::path::Path, model: &str) -> std::path::PathBuf {
@@ -195,7 +185,8 @@ fn lenient_target() -> String {
 
 /// End to end on a target that takes `null` for non-nullable properties in an update (204 where
 /// docs/spec.md (Request bodies and validation) calls for 400): the run saves the shrunk body under `failures/`, replaying it against that
-/// target says FAILED, and against the embedded mock, which refuses it, FIXED.
+/// target says FAILED (given with --target, or read from the failure file), and against the embedded
+/// mock, which refuses it, FIXED.
 #[test]
 fn a_failure_is_saved_and_replays_as_failed_then_fixed() {
     let target = lenient_target();
@@ -240,7 +231,25 @@ fn a_failure_is_saved_and_replays_as_failed_then_fixed() {
         .unwrap();
     assert_eq!(still.status.code(), Some(1), "{}", text(&still.stdout));
     assert!(text(&still.stdout).contains("FAILED"));
-    let fixed = hwoath(&["replay", files[0].to_str().unwrap()]);
+    assert_eq!(saved["target"]["base_url"], target.as_str(), "{saved}");
+    let recorded = Command::new(env!("CARGO_BIN_EXE_hwoath"))
+        .args(["replay", files[0].to_str().unwrap()])
+        .env("GRAPH_TOKEN", "lenient-target-token")
+        .output()
+        .unwrap();
+    assert_eq!(
+        recorded.status.code(),
+        Some(1),
+        "{}",
+        text(&recorded.stdout)
+    );
+    assert!(text(&recorded.stdout).contains("FAILED"));
+    assert!(
+        text(&recorded.stderr).contains(&format!("replaying against {target}")),
+        "{}",
+        text(&recorded.stderr)
+    );
+    let fixed = hwoath(&["replay", files[0].to_str().unwrap(), "--embedded"]);
     assert_eq!(fixed.status.code(), Some(0), "{}", text(&fixed.stdout));
     assert!(text(&fixed.stdout).contains("FIXED"));
 }

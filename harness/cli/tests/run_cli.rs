@@ -1,19 +1,9 @@
 //! `hwoath run`, `hwoath report diff` and `hwoath cleanup` from the outside: exit codes, reports, gate.
 
-use std::process::{Command, Output};
+mod support;
 
-fn hwoath(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hwoath"))
-        .args(args)
-        .env_remove("GRAPH_TOKEN")
-        .env_remove("AZURE_CLIENT_SECRET")
-        .output()
-        .expect("hwoath runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use std::process::Command;
+use support::{hwoath, text};
 
 #[test]
 fn run_against_the_embedded_mock_writes_four_reports_and_exits_zero() {

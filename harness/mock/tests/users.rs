@@ -88,3 +88,53 @@ async fn me_is_the_signed_in_user_and_needs_a_delegated_token() {
         .await;
     assert_eq!(no_scope.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_user_list_filters_selects_and_pages() {
+    let h = harness().await;
+    let reader = h.tenant.token().app(&["Directory.Read.All"]);
+    let all = h.get("/users", &reader).await;
+    assert_eq!(all.status, StatusCode::OK, "{}", all.text);
+    let everyone = all.body["value"].as_array().unwrap().len();
+    assert_eq!(everyone, h.tenant.fixture().users.len());
+    assert!(
+        all.body["@odata.context"]
+            .as_str()
+            .unwrap()
+            .ends_with("/$metadata#users")
+    );
+    let one = h
+        .get(
+            "/users?$filter=userPrincipalName%20eq%20'HelgA@contoso.com'&$select=id",
+            &reader,
+        )
+        .await;
+    assert_eq!(one.status, StatusCode::OK, "{}", one.text);
+    let found = one.body["value"].as_array().unwrap();
+    assert_eq!(found.len(), 1, "{}", one.text);
+    assert_eq!(found[0]["id"], h.user_id("Helga").as_str());
+    assert!(found[0].get("displayName").is_none(), "$select");
+    let by_name = h
+        .get("/users?$filter=displayName%20eq%20'Lee%20Gu'", &reader)
+        .await;
+    assert_eq!(
+        by_name.body["value"][0]["userPrincipalName"],
+        "LeeG@contoso.com"
+    );
+    // Paging with $top follows @odata.nextLink to the end.
+    let mut next = Some(h.url("/users?$top=2"));
+    let mut seen = 0;
+    while let Some(url) = next {
+        let page = h.get(&url, &reader).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+        seen += page.body["value"].as_array().unwrap().len();
+        next = page.body["@odata.nextLink"].as_str().map(str::to_owned);
+    }
+    assert_eq!(seen, everyone);
+    let refused = h.get("/users", &h.admin()).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let unsupported = h
+        .get("/users?$filter=startswith(displayName,'A')", &reader)
+        .await;
+    assert_eq!(unsupported.status, StatusCode::BAD_REQUEST);
+}

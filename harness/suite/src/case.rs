@@ -1,11 +1,14 @@
 //! Cases and the run of one case: a [`CaseRun`] sends requests, runs the checks on every exchange,
 //! records expectations that fail, and cleans up what the case created.
 
+use std::fmt::{self, Display, Formatter};
 use std::future::Future;
+use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use futures_util::FutureExt;
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -17,6 +20,7 @@ use crate::redact;
 use crate::report::model::{CaseReport, ExchangeRecord, Outcome, Strength, Violation};
 use crate::rules::Rule;
 use crate::target::{Principal, TokenError};
+use crate::wording;
 
 /// A boxed future borrowing the case run.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -99,6 +103,8 @@ pub struct Needs {
     pub user: bool,
     /// It sets the target's clock, so it runs alone.
     pub exclusive: bool,
+    /// It acts with tokens of chosen permissions, which only a target with test controls can mint.
+    pub tokens: bool,
 }
 
 /// One case of the catalog.
@@ -150,6 +156,12 @@ impl Case {
         self
     }
 
+    /// The same case, marked as acting with tokens of chosen permissions.
+    pub fn with_tokens(mut self) -> Self {
+        self.needs.tokens = true;
+        self
+    }
+
     /// The same case, marked as setting the clock (runs alone).
     pub fn exclusive(mut self) -> Self {
         self.needs.exclusive = true;
@@ -166,6 +178,16 @@ pub enum Abort {
     Error(String),
     /// A step the rest depends on failed; its violation is already recorded.
     Stop,
+}
+
+impl Display for Abort {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            Abort::Skip(reason) => write!(f, "skipped: {reason}"),
+            Abort::Error(reason) => f.write_str(reason),
+            Abort::Stop => f.write_str("stopped: a step the rest depends on failed"),
+        }
+    }
 }
 
 impl From<TokenError> for Abort {
@@ -191,7 +213,11 @@ pub struct CaseRun {
     reasons: Vec<(Strength, String)>,
     observations: Vec<String>,
     created: Vec<Created>,
+    /// Everything masked in answers, URLs and reasons: credentials, tokens and generated keys.
     secrets: Vec<String>,
+    /// Credentials and tokens only: masked in request bodies too (generated keys stay there, so a
+    /// recorded request replays as sent).
+    credentials: Vec<String>,
     lease: Option<UserLease>,
     clock_set: bool,
 }
@@ -214,14 +240,15 @@ fn truncate(mut text: String) -> String {
 impl CaseRun {
     /// A fresh run of one case in `ctx`.
     pub fn new(ctx: Arc<RunContext>) -> Self {
-        let secrets = ctx.target.credentials().secrets();
+        let credentials = ctx.target.credentials().secrets();
         Self {
             ctx,
             records: Vec::new(),
             reasons: Vec::new(),
             observations: Vec::new(),
             created: Vec::new(),
-            secrets,
+            secrets: credentials.clone(),
+            credentials,
             lease: None,
             clock_set: false,
         }
@@ -232,26 +259,23 @@ impl CaseRun {
         &self.ctx
     }
 
-    /// Remembers a secret so every record masks it.
+    /// Remembers a secret key the suite generated: request bodies keep it (test data, so a recorded
+    /// request and its `curl` line replay as sent), answers, URLs and reasons mask it.
     pub fn remember_secret(&mut self, secret: &str) {
         self.secrets.push(secret.to_owned());
     }
 
-    /// Sends `request` for operation `op`, runs every check, and records the exchange. A missing
-    /// response aborts the case as an error with the transport reason.
+    /// Sends `request` for operation `op`, runs every check, and records the exchange (each attempt
+    /// the client retried first, then the answer it ended with). A missing response aborts the case as
+    /// an error with the transport reason.
     pub async fn send(&mut self, op: Op, request: Request) -> Result<Exchange, Abort> {
-        let exchange = self.ctx.target.client().send(request).await;
-        let violations = checks::run_all(&exchange, op);
-        for violation in &violations {
-            self.reasons.push((
-                violation.strength,
-                format!(
-                    "{}: {} ({})",
-                    exchange.request.step, violation.reason, violation.check
-                ),
-            ));
+        let mut exchange = self.ctx.target.client().send(request).await;
+        for retried in std::mem::take(&mut exchange.earlier_attempts) {
+            let violations = checks::run_on_retried(&retried, op);
+            self.judge(&retried, violations);
         }
-        self.record(&exchange, violations);
+        let violations = checks::run_all(&exchange, op);
+        self.judge(&exchange, violations);
         match &exchange.error {
             Some(error) if exchange.status.is_none() => Err(Abort::Error(format!(
                 "{}: {} {} -> {error}",
@@ -264,6 +288,20 @@ impl CaseRun {
             ))),
             None => Ok(exchange),
         }
+    }
+
+    /// Keeps `violations` of `exchange` as reasons and records the exchange.
+    fn judge(&mut self, exchange: &Exchange, violations: Vec<Violation>) {
+        for violation in &violations {
+            self.reasons.push((
+                violation.strength,
+                format!(
+                    "{}: {} ({})",
+                    exchange.request.step, violation.reason, violation.check
+                ),
+            ));
+        }
+        self.record(exchange, violations);
     }
 
     fn record(&mut self, exchange: &Exchange, violations: Vec<Violation>) {
@@ -301,13 +339,15 @@ impl CaseRun {
             request_headers,
             request_body: request
                 .body_bytes()
-                .map(|bytes| truncate(redact::body_text(&bytes, &self.secrets))),
+                .map(|bytes| truncate(redact::request_text(&bytes, &self.credentials))),
             status: exchange.status,
             response_headers,
             response_body: (!exchange.body.is_empty())
                 .then(|| truncate(redact::body_text(&exchange.body, &self.secrets))),
             error: exchange.error.as_ref().map(ToString::to_string),
             elapsed_ms: exchange.elapsed.as_millis() as u64,
+            attempt: exchange.attempts,
+            retried_after_ms: exchange.retry_wait.map(|wait| wait.as_millis() as u64),
             violations,
         });
     }
@@ -371,8 +411,10 @@ impl CaseRun {
                 crate::rules::ERROR_CODE,
                 || {
                     format!(
-                        "{}: error code {actual:?}, expected {code:?}",
-                        exchange.request.step
+                        "{}: error code {}, expected {}",
+                        exchange.request.step,
+                        wording::quoted_or_absent(actual.as_deref()),
+                        wording::quoted(code)
                     )
                 },
             );
@@ -383,6 +425,7 @@ impl CaseRun {
     pub async fn token(&mut self, principal: &Principal) -> Result<String, Abort> {
         let token = self.ctx.target.token(principal).await?;
         self.secrets.push(token.clone());
+        self.credentials.push(token.clone());
         Ok(token)
     }
 
@@ -461,8 +504,8 @@ impl CaseRun {
                     .and_then(|v| v["unix"].as_u64())
                     .ok_or_else(|| {
                         Abort::Error(format!(
-                            "reading the target's clock failed: {:?}",
-                            exchange.status
+                            "reading the target's clock failed: {}",
+                            answer(&exchange)
                         ))
                     })
             }
@@ -497,8 +540,8 @@ impl CaseRun {
             Ok(())
         } else {
             Err(Abort::Error(format!(
-                "setting the clock failed: {:?}",
-                exchange.status
+                "setting the clock failed: {}",
+                answer(&exchange)
             )))
         }
     }
@@ -527,6 +570,8 @@ impl CaseRun {
                 }
             }
         };
+        let mut seen = std::collections::HashSet::new();
+        reasons.retain(|reason| seen.insert(reason.clone()));
         CaseReport {
             id: case.id.clone(),
             title: case.title.clone(),
@@ -544,31 +589,54 @@ impl CaseRun {
         }
     }
 
-    /// Removes what the case created: unassigns each device from whoever holds it, then deletes it.
-    /// Returns one line per device that could not be removed.
-    pub async fn clean_up(&mut self) -> Vec<String> {
-        let mut leftovers = Vec::new();
+    /// Puts the clock back if the case set it, then removes what the case created: unassigns each
+    /// device from whoever holds it and deletes it. Says what could not be undone.
+    pub async fn clean_up(&mut self) -> Cleanup {
+        let mut cleanup = Cleanup::default();
         if std::mem::take(&mut self.clock_set) {
-            leftovers.extend(self.ctx.target.restore_clock().await.err());
+            cleanup.clock = self.ctx.target.restore_clock().await.err();
         }
         let created = std::mem::take(&mut self.created);
         if created.is_empty() {
-            return leftovers;
+            return cleanup;
         }
-        let Ok(token) = self.ctx.target.token(&Principal::Admin).await else {
-            leftovers.extend(
-                created
-                    .iter()
-                    .map(|c| format!("{}: no admin token for cleanup", c.id)),
-            );
-            return leftovers;
+        let token = match self.ctx.target.token(&Principal::Admin).await {
+            Ok(token) => token,
+            Err(error) => {
+                cleanup.leftovers.extend(
+                    created
+                        .iter()
+                        .map(|c| format!("device {}: no token to remove it ({error})", c.id)),
+                );
+                return cleanup;
+            }
         };
         for device in created {
             if let Err(reason) = remove_device(&self.ctx, &token, &device.id).await {
-                leftovers.push(format!("{}: {reason}", device.id));
+                cleanup
+                    .leftovers
+                    .push(format!("device {}: {reason}", device.id));
             }
         }
-        leftovers
+        cleanup
+    }
+}
+
+/// What a case's cleanup could not undo.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cleanup {
+    /// Devices that could not be removed, one line each.
+    pub leftovers: Vec<String>,
+    /// Why the target's clock could not be put back, when the case set it and that failed.
+    pub clock: Option<String>,
+}
+
+/// What came back, for messages: `answered 404`, or `no answer (connection refused)`.
+pub fn answer(exchange: &Exchange) -> String {
+    match (exchange.status, &exchange.error) {
+        (Some(status), _) => format!("answered {status}"),
+        (None, Some(error)) => format!("no answer ({error})"),
+        (None, None) => "no answer".to_owned(),
     }
 }
 
@@ -591,7 +659,7 @@ pub async fn remove_device(ctx: &RunContext, token: &str, id: &str) -> Result<()
     match get.status {
         Some(404) => return Ok(()),
         Some(200) => {}
-        other => return Err(format!("get answered {other:?}")),
+        _ => return Err(format!("get {}", answer(&get))),
     }
     let holder = get.json().and_then(|v| {
         v.pointer("/assignedTo/id")
@@ -610,7 +678,7 @@ pub async fn remove_device(ctx: &RunContext, token: &str, id: &str) -> Result<()
             )
             .await;
         if !matches!(unassign.status, Some(204 | 404)) {
-            return Err(format!("unassign answered {:?}", unassign.status));
+            return Err(format!("unassign {}", answer(&unassign)));
         }
     }
     let delete = client
@@ -618,16 +686,34 @@ pub async fn remove_device(ctx: &RunContext, token: &str, id: &str) -> Result<()
         .await;
     match delete.status {
         Some(204 | 404) => Ok(()),
-        other => Err(format!("delete answered {other:?}")),
+        _ => Err(format!("delete {}", answer(&delete))),
     }
 }
 
-/// Waits at most `limit` for a case's script; a case that hangs becomes an error.
+/// Waits at most `limit` for a case's script; a case that hangs becomes an error, and so does one
+/// that panics (with the panic's message; what it recorded so far stays in its run).
 pub async fn run_script(case: &Case, run: &mut CaseRun, limit: Duration) -> Result<(), Abort> {
-    match tokio::time::timeout(limit, (case.script)(run)).await {
-        Ok(result) => result,
-        Err(_) => Err(Abort::Error(format!(
-            "the case did not finish within {limit:?}"
+    let script = AssertUnwindSafe((case.script)(run)).catch_unwind();
+    match tokio::time::timeout(limit, script).await {
+        Ok(Ok(result)) => result,
+        Ok(Err(panic)) => Err(Abort::Error(format!(
+            "the case panicked: {}",
+            panic_message(panic.as_ref())
         ))),
+        Err(_) => Err(Abort::Error(format!(
+            "the case did not finish within {}",
+            wording::duration(limit)
+        ))),
+    }
+}
+
+/// The message a panic carried (`panic!` with a string or a format), or a note that it had none.
+pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    if let Some(text) = panic.downcast_ref::<&str>() {
+        (*text).to_owned()
+    } else if let Some(text) = panic.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "a panic without a message".to_owned()
     }
 }

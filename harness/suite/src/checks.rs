@@ -7,6 +7,7 @@ use crate::client::Exchange;
 use crate::endpoints::{Op, Payload};
 use crate::report::model::Violation;
 use crate::rules::{self, Rule};
+use crate::wording;
 
 /// A check: its name, the rule it enforces, and the function that finds a violation.
 pub struct Check {
@@ -74,10 +75,28 @@ pub const ALL: [Check; 10] = [
 
 /// Runs every check on an exchange that got a response; a missing response is the caller's to report.
 pub fn run_all(exchange: &Exchange, op: Op) -> Vec<Violation> {
+    run_checks(exchange, op, ALL.iter())
+}
+
+/// Runs the checks that judge an attempt the client retried (a 429 or 503 it sent again): every check
+/// but `not_server_error`, which judges only the answer the request ended with (docs/spec.md, D31).
+pub fn run_on_retried(exchange: &Exchange, op: Op) -> Vec<Violation> {
+    run_checks(
+        exchange,
+        op,
+        ALL.iter().filter(|check| check.name != "not_server_error"),
+    )
+}
+
+fn run_checks<'a>(
+    exchange: &Exchange,
+    op: Op,
+    checks: impl Iterator<Item = &'a Check>,
+) -> Vec<Violation> {
     if exchange.status.is_none() {
         return Vec::new();
     }
-    ALL.iter()
+    checks
         .filter_map(|check| {
             (check.run)(exchange, op).err().map(|reason| Violation {
                 check: check.name.to_owned(),
@@ -117,8 +136,9 @@ pub fn documented_status(exchange: &Exchange, op: Op) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "status {status} is not documented for {op:?} (success {:?} or a listed client error)",
-            op.success()
+            "status {status} is not documented for {} (success {} or a listed client error)",
+            op.name(),
+            wording::alternatives(op.success())
         ))
     }
 }
@@ -197,13 +217,16 @@ pub fn typed_body(exchange: &Exchange, op: Op) -> Result<(), String> {
         Payload::Count => {
             return match text.trim().parse::<u64>() {
                 Ok(_) => Ok(()),
-                Err(_) => Err(format!("$count body {:?} is not a number", shorten(&text))),
+                Err(_) => Err(format!(
+                    "$count body {} is not a number",
+                    wording::quoted(&shorten(&text))
+                )),
             };
         }
         Payload::User => return user_entity(exchange),
         Payload::Policy => return policy_entity(exchange),
     };
-    parsed.map_err(|error| format!("body does not parse as {:?}: {error}", op.payload()))
+    parsed.map_err(|error| format!("body does not parse as {}: {error}", op.payload().name()))
 }
 
 fn shorten(text: &str) -> String {
@@ -227,7 +250,8 @@ fn policy_entity(exchange: &Exchange) -> Result<(), String> {
     match body.get("state").and_then(Value::as_str) {
         Some("enabled" | "disabled") => Ok(()),
         other => Err(format!(
-            "policy state is {other:?}, not enabled or disabled"
+            "policy state is {}, not enabled or disabled",
+            wording::quoted_or_absent(other)
         )),
     }
 }
@@ -270,8 +294,9 @@ pub fn client_request_id(exchange: &Exchange, _: Op) -> Result<(), String> {
     match exchange.header("client-request-id") {
         Some(id) if id == exchange.client_request_id => Ok(()),
         Some(other) => Err(format!(
-            "client-request-id echoed as {other:?}, sent {:?}",
-            exchange.client_request_id
+            "client-request-id echoed as {}, sent {}",
+            wording::quoted(other),
+            wording::quoted(&exchange.client_request_id)
         )),
         None => Err("client-request-id not echoed".to_owned()),
     }
@@ -288,7 +313,10 @@ pub fn json_content_type(exchange: &Exchange, op: Op) -> Result<(), String> {
     if op.payload() == Payload::Count && exchange.is_success() {
         return match declared {
             Some(value) if value.starts_with("text/plain") => Ok(()),
-            other => Err(format!("$count declared as {other:?}, not text/plain")),
+            other => Err(format!(
+                "$count declared as {}, not text/plain",
+                wording::quoted_or_absent(other.as_deref())
+            )),
         };
     }
     match exchange.header("content-type") {
@@ -300,7 +328,10 @@ pub fn json_content_type(exchange: &Exchange, op: Op) -> Result<(), String> {
         {
             Ok(())
         }
-        Some(value) => Err(format!("content type {value:?} is not application/json")),
+        Some(value) => Err(format!(
+            "content type {} is not application/json",
+            wording::quoted(value)
+        )),
         None => Err("a body without a content type".to_owned()),
     }
 }
@@ -317,7 +348,8 @@ pub fn retry_after_seconds(exchange: &Exchange, _: Op) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "Retry-After {value:?} is neither whole seconds nor an HTTP date"
+            "Retry-After {} is neither whole seconds nor an HTTP date",
+            wording::quoted(value)
         ))
     }
 }

@@ -1,6 +1,7 @@
 //! The HTTP client every case talks through: connection reuse, a per-request deadline, bounded
-//! concurrency, a body size cap, retries of 429/503 that honour `Retry-After` within a budget, a
-//! `client-request-id` per request, and no redirects (credentials never follow to another host).
+//! concurrency, a body size cap, retries of 429/503 that honour `Retry-After` within a budget (every
+//! attempt kept in the exchange and counted in a [`RetryLog`]), a `client-request-id` per request, and
+//! no redirects (credentials never follow to another host).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -9,6 +10,9 @@ use reqwest::Method;
 use serde_json::Value;
 use tokio::sync::Semaphore;
 
+use crate::retries::{RetryLog, is_retryable};
+use crate::wording;
+
 /// Limits of the client.
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
@@ -16,7 +20,7 @@ pub struct ClientConfig {
     pub timeout: Duration,
     /// Most time spent waiting on `Retry-After` for one request, all retries together.
     pub retry_budget: Duration,
-    /// Most attempts of one request.
+    /// Most attempts of one request (1 + `--retries`; 1 sends every request once).
     pub max_attempts: u32,
     /// Largest response body read; the rest is refused as too large.
     pub max_body: usize,
@@ -133,7 +137,7 @@ impl Request {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransportError {
     /// No complete response within the deadline.
-    #[error("no complete response within {0:?}")]
+    #[error("no complete response within {}", wording::duration(*.0))]
     Timeout(Duration),
     /// The connection could not be made.
     #[error("connection failed: {0}")]
@@ -161,13 +165,35 @@ pub struct Exchange {
     pub body: Vec<u8>,
     /// Why the response is missing or incomplete.
     pub error: Option<TransportError>,
-    /// Time of the last attempt.
+    /// Time of this attempt.
     pub elapsed: Duration,
-    /// How many attempts were made (retries of 429/503 included).
+    /// Which attempt this is (1 for the first); on the exchange [`HttpClient::send`] returns, how many
+    /// attempts were made (retries of 429/503 included).
     pub attempts: u32,
+    /// The `Retry-After` wait honoured after this answer before the request was sent again; `None` on
+    /// the last attempt.
+    pub retry_wait: Option<Duration>,
+    /// The attempts before this one, each answered 429 or 503 and retried, oldest first.
+    pub earlier_attempts: Vec<Exchange>,
 }
 
 impl Exchange {
+    /// An exchange of `request` that got no answer, for `error`.
+    pub fn without_answer(request: Request, error: TransportError) -> Self {
+        Self {
+            request,
+            client_request_id: String::new(),
+            status: None,
+            headers: Vec::new(),
+            body: Vec::new(),
+            error: Some(error),
+            elapsed: Duration::ZERO,
+            attempts: 1,
+            retry_wait: None,
+            earlier_attempts: Vec::new(),
+        }
+    }
+
     /// The first value of header `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
@@ -199,6 +225,7 @@ pub struct HttpClient {
     http: reqwest::Client,
     config: ClientConfig,
     permits: Arc<Semaphore>,
+    retries: Arc<RetryLog>,
 }
 
 /// Could not build the HTTP client.
@@ -230,6 +257,7 @@ impl HttpClient {
         Ok(Self {
             http,
             permits: Arc::new(Semaphore::new(config.jobs.max(1))),
+            retries: Arc::default(),
             config,
         })
     }
@@ -239,28 +267,43 @@ impl HttpClient {
         &self.config
     }
 
+    /// The retries of every request this client (and its clones) sent so far.
+    pub fn retry_log(&self) -> &RetryLog {
+        &self.retries
+    }
+
     /// Sends `request`, retrying 429/503 within the retry budget; never fails, the exchange says what
-    /// happened.
+    /// happened and holds the attempts it retried.
     pub async fn send(&self, request: Request) -> Exchange {
         let client_request_id = uuid::Uuid::new_v4().to_string();
         let mut waited = Duration::ZERO;
-        let mut attempts = 0;
+        let mut earlier: Vec<Exchange> = Vec::new();
         loop {
-            attempts += 1;
             let mut exchange = self.attempt(&request, &client_request_id).await;
-            exchange.attempts = attempts;
-            let retryable = matches!(exchange.status, Some(429 | 503));
-            if !retryable || attempts >= self.config.max_attempts {
+            exchange.attempts = earlier.len() as u32 + 1;
+            let Some(wait) = self.wait_before_retry(&exchange, waited) else {
+                self.retries.finished(exchange.status, earlier.len());
+                exchange.earlier_attempts = earlier;
                 return exchange;
-            }
-            let wait = retry_after(&exchange);
-            if waited + wait > self.config.retry_budget {
-                return exchange;
-            }
-            tracing::debug!(step = %request.step, ?wait, "retrying after {:?}", exchange.status);
+            };
+            let status = exchange.status.unwrap_or_default();
+            tracing::debug!(step = %request.step, status, wait_ms = wait.as_millis() as u64, "retrying");
+            self.retries.retried(status, wait);
+            exchange.retry_wait = Some(wait);
+            earlier.push(exchange);
             tokio::time::sleep(wait).await;
             waited += wait;
         }
+    }
+
+    /// How long to wait before sending the request of `exchange` again, or `None` when it must not be
+    /// retried (not a 429/503, no attempts left, or the wait would pass the retry budget).
+    fn wait_before_retry(&self, exchange: &Exchange, waited: Duration) -> Option<Duration> {
+        if !is_retryable(exchange.status) || exchange.attempts >= self.config.max_attempts {
+            return None;
+        }
+        let wait = retry_after(exchange);
+        (waited + wait <= self.config.retry_budget).then_some(wait)
     }
 
     async fn attempt(&self, request: &Request, client_request_id: &str) -> Exchange {
@@ -292,6 +335,8 @@ impl HttpClient {
             error: None,
             elapsed: Duration::ZERO,
             attempts: 1,
+            retry_wait: None,
+            earlier_attempts: Vec::new(),
         };
         match builder.send().await {
             Err(error) => exchange.error = Some(self.classify(&error)),
@@ -369,6 +414,8 @@ mod tests {
             error: None,
             elapsed: Duration::ZERO,
             attempts: 1,
+            retry_wait: None,
+            earlier_attempts: Vec::new(),
         }
     }
 
@@ -394,6 +441,66 @@ mod tests {
             Duration::from_secs(1)
         );
         assert_eq!(retry_after(&exchange_with(&[])), Duration::from_secs(1));
+    }
+
+    /// A server answering `statuses` in turn (with `Retry-After: 0`), one per connection.
+    async fn answering(statuses: &'static [u16]) -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/beta", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            for status in statuses {
+                let Ok((mut stream, _)) = listener.accept().await else {
+                    return;
+                };
+                let mut buffer = [0u8; 4096];
+                let _ = stream.read(&mut buffer).await;
+                let answer = format!(
+                    "HTTP/1.1 {status} X\r\nretry-after: 0\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+                );
+                let _ = stream.write_all(answer.as_bytes()).await;
+            }
+        });
+        url
+    }
+
+    #[tokio::test]
+    async fn every_retried_attempt_is_kept_and_counted() {
+        let url = answering(&[503, 429, 200]).await;
+        let client = HttpClient::new(ClientConfig::default()).unwrap();
+        let exchange = client.send(Request::new("get", Method::GET, url)).await;
+        assert_eq!((exchange.status, exchange.attempts), (Some(200), 3));
+        let earlier: Vec<(Option<u16>, u32, Option<Duration>)> = exchange
+            .earlier_attempts
+            .iter()
+            .map(|e| (e.status, e.attempts, e.retry_wait))
+            .collect();
+        assert_eq!(
+            earlier,
+            [
+                (Some(503), 1, Some(Duration::ZERO)),
+                (Some(429), 2, Some(Duration::ZERO))
+            ]
+        );
+        let summary = client.retry_log().summary();
+        assert_eq!(
+            (summary.retried, summary.recovered, summary.exhausted),
+            (2, 1, 0)
+        );
+    }
+
+    #[tokio::test]
+    async fn no_retries_leave_the_first_503_as_the_answer() {
+        let url = answering(&[503, 200]).await;
+        let client = HttpClient::new(ClientConfig {
+            max_attempts: 1,
+            ..ClientConfig::default()
+        })
+        .unwrap();
+        let exchange = client.send(Request::new("get", Method::GET, url)).await;
+        assert_eq!((exchange.status, exchange.attempts), (Some(503), 1));
+        assert!(exchange.earlier_attempts.is_empty());
+        assert_eq!(client.retry_log().summary().exhausted, 1);
     }
 
     #[tokio::test]

@@ -97,10 +97,55 @@ pub enum Payload {
     Policy,
 }
 
+impl Payload {
+    /// The payload as messages name it, e.g. `a device`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Payload::Device => "a device",
+            Payload::Devices => "a collection of devices",
+            Payload::Method => "a method",
+            Payload::Methods => "a collection of methods",
+            Payload::Empty => "no body",
+            Payload::Bulk => "a bulk result",
+            Payload::User => "a user",
+            Payload::Count => "a count",
+            Payload::Policy => "the hardwareOath policy",
+        }
+    }
+}
+
 /// Client-error statuses Graph's error page lists that any operation may answer.
 const CLIENT_ERRORS: [u16; 9] = [400, 401, 403, 404, 405, 409, 413, 415, 429];
 
 impl Op {
+    /// The operation as messages name it, e.g. `create device`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Op::ListDevices => "list devices",
+            Op::GetDevice => "get device",
+            Op::CreateDevice => "create device",
+            Op::BulkCreate => "bulk create",
+            Op::UpdateDevice => "update device",
+            Op::DeleteDevice => "delete device",
+            Op::ListMethods => "list methods",
+            Op::GetMethod => "get method",
+            Op::Assign => "assign",
+            Op::Unassign => "unassign",
+            Op::Activate => "activate",
+            Op::Deactivate => "deactivate",
+            Op::AssignAndActivate => "assignAndActivate",
+            Op::AssignAndActivateBySerial => "assignAndActivateBySerialNumber",
+            Op::CountDevices => "count devices",
+            Op::CountMethods => "count methods",
+            Op::GetDeviceHolder => "get assignTo",
+            Op::GetMethodDevice => "get a method's device",
+            Op::AssignByRef => "assign by $ref",
+            Op::GetUser => "get user",
+            Op::GetPolicy => "get policy",
+            Op::UpdatePolicy => "update policy",
+        }
+    }
+
     /// The success statuses the operation's page documents.
     pub fn success(self) -> &'static [u16] {
         match self {

@@ -22,6 +22,7 @@
 //! # }
 //! ```
 
+pub mod base_url;
 pub mod case;
 pub mod catalog;
 pub mod checks;
@@ -29,14 +30,20 @@ pub mod client;
 pub mod context;
 pub mod endpoints;
 pub mod generate;
+pub mod plan;
 pub mod redact;
 pub mod replay;
 pub mod report;
+pub mod retries;
 pub mod rules;
 pub mod runner;
+pub mod shrink;
 pub mod stateful;
+pub mod stop;
 pub mod sweep;
 pub mod target;
+pub mod teardown;
+pub mod wording;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -46,6 +53,7 @@ use reqwest::Method;
 
 pub use client::ClientConfig;
 pub use context::TAG_PREFIX;
+pub use plan::Plan;
 pub use report::model::{CaseReport, Outcome, RunReport};
 pub use runner::RunOptions;
 pub use sweep::Sweep;
@@ -53,6 +61,7 @@ pub use target::Credentials;
 
 use crate::client::{HttpClient, Request};
 use crate::context::{RunContext, Tag, UserPool};
+use crate::generate::Failure;
 use crate::report::model::{SCHEMA, Summary, TargetInfo};
 use crate::target::Target;
 
@@ -161,43 +170,75 @@ pub async fn run(
     let mut run_options = options.run.clone();
     // A target with test controls is a mock by its own admission: writes cannot hurt anything.
     run_options.allow_writes |= target.controls().is_some();
+    let (users, _) = plan::users(&target, &options.users).await;
     let run_id = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
     let ctx = Arc::new(RunContext {
         target,
         tag: Tag::new(&run_id),
-        users: UserPool::new(options.users.clone()),
-        generation: generate::Generation::new(options.seed, options.cases),
+        users: UserPool::new(users),
+        generation: generate::Generation::new(options.seed, options.cases)
+            .with_shrink_time(run_options.shrink_time),
     });
     let result =
         runner::run_catalog(ctx.clone(), catalog::all(), &run_options, on_case, cancel).await;
-    if result.interrupted
-        && let Err(reason) = ctx.target.restore_clock().await
-    {
-        tracing::warn!(%reason, "could not restore the target's clock after the interruption");
-    }
-    if let Ok(swept) = sweep::sweep(&ctx, &ctx.tag.serial_prefix()).await
-        && !swept.removed.is_empty()
-    {
-        tracing::warn!(
-            removed = swept.removed.len(),
-            "removed devices the cases left behind"
-        );
-    }
+    let teardown = teardown::tear_down(&ctx, &result, run_options.cleanup_time).await;
+    let (interrupted, stop_reason) = (
+        result.interrupted(),
+        result.stop.as_ref().map(ToString::to_string),
+    );
+    let target_info = TargetInfo {
+        base_url: base_url.to_owned(),
+        kind,
+        auth,
+    };
     Ok(RunReport {
         schema: SCHEMA.to_owned(),
         run_id,
         tool_version: env!("CARGO_PKG_VERSION").to_owned(),
         started_at,
         duration_ms: started.elapsed().as_millis() as u64,
-        target: TargetInfo {
-            base_url: base_url.to_owned(),
-            kind,
-            auth,
-        },
+        target: target_info.clone(),
         seed: options.seed,
         summary: Summary::of(&result.cases),
         cases: result.cases,
-        failures: ctx.generation.take_failures(),
+        failures: ctx
+            .generation
+            .take_failures()
+            .into_iter()
+            .map(|failure| Failure {
+                target: Some(target_info.clone()),
+                ..failure
+            })
+            .collect(),
+        retries: ctx.target.client().retry_log().summary(),
+        interrupted,
+        stop_reason,
+        leftovers: teardown.leftovers,
+        clock_not_restored: teardown.clock_not_restored,
+    })
+}
+
+/// What a run with `options` will do on the target at `base_url` (its users, what will skip and why),
+/// without running a case. Pass [`Plan::users`] on in `options.users` to run with the same users.
+pub async fn plan(
+    base_url: &str,
+    credentials: Credentials,
+    options: &SuiteOptions,
+) -> Result<Plan, SuiteError> {
+    let client = HttpClient::new(options.client.clone())?;
+    let target = connect(base_url, credentials, client).await?;
+    let (users, users_from) = plan::users(&target, &options.users).await;
+    let (selected, skips) = plan::predict(
+        &catalog::all(),
+        &options.run,
+        !users.is_empty(),
+        target.controls().is_some(),
+    );
+    Ok(Plan {
+        users,
+        users_from,
+        selected,
+        skips,
     })
 }
 

@@ -14,6 +14,10 @@ const SECRET_PROPERTIES: [&str; 4] = [
     "refresh_token",
 ];
 
+/// JSON properties that hold credentials (never in a request body the suite builds, but masked if a
+/// caller's ever does).
+const CREDENTIAL_PROPERTIES: [&str; 3] = ["client_secret", "access_token", "refresh_token"];
+
 /// Form fields whose values are secrets.
 const SECRET_FORM_FIELDS: [&str; 2] = ["client_secret", "assertion"];
 
@@ -66,6 +70,32 @@ pub fn body_text(bytes: &[u8], known_secrets: &[String]) -> String {
         }
     };
     mask(text, known_secrets)
+}
+
+/// A request body as it may be recorded: as sent, so its `curl` line runs (the `secretKey` values the
+/// suite sends are test data it generated), with known credentials masked, and, should the body carry
+/// a credential field (a client secret, a token), every secret field redacted as [`body_text`] does.
+pub fn request_text(bytes: &[u8], credentials: &[String]) -> String {
+    let text = String::from_utf8_lossy(bytes).into_owned();
+    let carries_credential = match serde_json::from_slice::<Value>(bytes) {
+        Ok(value) => has_property(&value, &CREDENTIAL_PROPERTIES),
+        Err(_) => looks_like_form(&text) && form_text(&text) != text,
+    };
+    if carries_credential {
+        body_text(bytes, credentials)
+    } else {
+        mask(text, credentials)
+    }
+}
+
+fn has_property(value: &Value, names: &[&str]) -> bool {
+    match value {
+        Value::Object(map) => map
+            .iter()
+            .any(|(key, inner)| names.contains(&key.as_str()) || has_property(inner, names)),
+        Value::Array(items) => items.iter().any(|item| has_property(item, names)),
+        _ => false,
+    }
 }
 
 /// Masks every occurrence of the given secrets (case-insensitively for Base32 keys).
@@ -130,6 +160,26 @@ mod tests {
             value,
             json!({"secretKey": "[redacted]", "value": [{"secretKey": null},
                 {"nested": {"access_token": "[redacted]"}}]})
+        );
+    }
+
+    #[test]
+    fn request_bodies_keep_generated_keys_and_lose_credentials() {
+        let create = br#"{"serialNumber":"S1","secretKey":"JBSWY3DPEHPK3PXP"}"#;
+        assert_eq!(
+            request_text(create, &["eyJhbGciOi.token".to_owned()]),
+            String::from_utf8_lossy(create),
+            "byte for byte"
+        );
+        let carrying = br#"{"secretKey":"JBSWY3DPEHPK3PXP","client_secret":"s3cr3t-value"}"#;
+        let recorded = request_text(carrying, &[]);
+        assert!(!recorded.contains("s3cr3t-value") && !recorded.contains("JBSWY3DP"));
+        let form = b"grant_type=client_credentials&client_secret=s3cr3t-value";
+        assert!(!request_text(form, &[]).contains("s3cr3t-value"));
+        let echoed = b"token eyJhbGciOi.token in a body";
+        assert_eq!(
+            request_text(echoed, &["eyJhbGciOi.token".to_owned()]),
+            "token [redacted] in a body"
         );
     }
 

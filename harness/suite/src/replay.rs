@@ -8,7 +8,7 @@ use crate::generate::{Failure, Generation};
 use crate::{ClientConfig, Credentials, SuiteError};
 
 /// Re-sends `failure` to `base_url` once, making the device (and, for `users`, the assignment) it
-/// needs and removing them after. A target with test controls lends its first user when none is given.
+/// needs and removing them after. Without `users`, the target's own user list lends its first user.
 pub async fn replay(
     base_url: &str,
     credentials: Credentials,
@@ -17,6 +17,7 @@ pub async fn replay(
     failure: &Failure,
 ) -> Result<Trial, SuiteError> {
     let target = crate::connect(base_url, credentials, HttpClient::new(client)?).await?;
+    let (users, _) = crate::plan::users(&target, &users).await;
     let run_id = format!("replay{}", &uuid::Uuid::new_v4().simple().to_string()[..4]);
     let ctx = RunContext {
         target,

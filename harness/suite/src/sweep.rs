@@ -9,6 +9,7 @@ use crate::case::remove_device;
 use crate::client::Request;
 use crate::context::RunContext;
 use crate::target::{Principal, TokenError};
+use crate::wording;
 
 /// Most pages followed while listing the inventory.
 const MAX_PAGES: usize = 1000;
@@ -51,7 +52,7 @@ pub async fn sweep(ctx: &RunContext, prefix: &str) -> Result<Sweep, SweepError> 
                 let reason = exchange
                     .error
                     .map(|e| e.to_string())
-                    .unwrap_or_else(|| format!("status {status:?}"));
+                    .unwrap_or_else(|| format!("status {}", wording::status(status)));
                 return Err(SweepError::List(reason));
             }
         };

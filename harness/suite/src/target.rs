@@ -11,6 +11,7 @@ use tokio::sync::Mutex;
 
 use crate::client::{HttpClient, Request};
 use crate::endpoints::Urls;
+use crate::wording;
 
 /// Where tokens come from.
 #[derive(Clone)]
@@ -266,7 +267,10 @@ impl Target {
             .await;
         match exchange.status {
             Some(200) => Ok(()),
-            other => Err(format!("restoring the clock answered {other:?}")),
+            other => Err(format!(
+                "restoring the clock answered {}",
+                wording::status(other)
+            )),
         }
     }
 
@@ -319,7 +323,12 @@ impl Target {
         exchange
             .str_at("/access_token")
             .filter(|_| exchange.status == Some(200))
-            .ok_or_else(|| TokenError::Failed(format!("mint answered {:?}", exchange.status)))
+            .ok_or_else(|| {
+                TokenError::Failed(format!(
+                    "mint answered {}",
+                    wording::status(exchange.status)
+                ))
+            })
     }
 
     async fn credential_token(&self) -> Result<String, TokenError> {
@@ -365,7 +374,7 @@ impl Target {
                         .as_str()
                         .map(str::to_owned)
                         .or_else(|| exchange.error.as_ref().map(ToString::to_string))
-                        .unwrap_or_else(|| format!("status {:?}", exchange.status));
+                        .unwrap_or_else(|| format!("status {}", wording::status(exchange.status)));
                     return Err(TokenError::Failed(format!("token endpoint: {reason}")));
                 };
                 let lifetime = body["expires_in"]

@@ -237,7 +237,11 @@ async fn a_reset_mid_body_is_an_error_with_its_reason() {
 async fn a_target_that_never_answers_times_out_case_by_case() {
     let (url, _) = hostile(Behaviour::NeverAnswers, "127.0.0.1").await;
     let (report, elapsed) = run_against(&url).await;
-    assert_every_contacted_case(&report, Outcome::Error, &["no complete response within 1s"]);
+    assert_every_contacted_case(
+        &report,
+        Outcome::Error,
+        &["no complete response within 1 s"],
+    );
     assert!(elapsed < Duration::from_secs(90));
 }
 
@@ -245,7 +249,11 @@ async fn a_target_that_never_answers_times_out_case_by_case() {
 async fn a_dripping_target_times_out() {
     let (url, _) = hostile(Behaviour::Drip, "127.0.0.1").await;
     let (report, _) = run_against(&url).await;
-    assert_every_contacted_case(&report, Outcome::Error, &["no complete response within 1s"]);
+    assert_every_contacted_case(
+        &report,
+        Outcome::Error,
+        &["no complete response within 1 s"],
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,7 +1,7 @@
-//! Secrets never leak: a full catalog run with known secrets (the client secret of client credentials,
-//! the RFC seeds and the doc example's key used as token secrets, every bearer token) and every log line
-//! at TRACE level of suite and mock, every report file and every committed snapshot are searched for
-//! them.
+//! Secrets never leak: a full catalog run with client credentials, and every log line at TRACE level
+//! of suite and mock, every report file and every committed snapshot are searched. The client secret
+//! and bearer tokens appear nowhere; the key material the suite sends as test data (the RFC seeds and
+//! the doc example's key) appears only in recorded request bodies, so their `curl` lines replay.
 
 mod common;
 
@@ -33,18 +33,33 @@ impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
     }
 }
 
-/// Key material the run handles: the fixture app's client secret, the RFC seeds (SHA-1 and SHA-256)
-/// and the doc example's secret key.
-const KNOWN_SECRETS: [&str; 4] = [
-    "hwoath-mock-admin-secret",
+/// Real secrets: the fixture app's client secret (and, below, every bearer token).
+const CREDENTIALS: [&str; 1] = ["hwoath-mock-admin-secret"];
+
+/// Key material the suite sends as test data: the RFC seeds (SHA-1 and SHA-256) and the doc example's
+/// secret key. Request bodies keep it, so their `curl` lines replay as sent; answers, logs and
+/// snapshots never show it.
+const TEST_KEYS: [&str; 3] = [
     "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ",
     "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQGEZA",
     "6PJ4UKIW33NNXYZAEHQNFUFTZF7WFTFB",
 ];
 
+/// The real secrets in `text`.
 fn leaks(text: &str) -> Vec<String> {
+    found(text, &CREDENTIALS)
+}
+
+/// The real secrets and test keys in `text`.
+fn any_key(text: &str) -> Vec<String> {
+    let mut all = found(text, &CREDENTIALS);
+    all.extend(found(text, &TEST_KEYS));
+    all
+}
+
+fn found(text: &str, secrets: &[&str]) -> Vec<String> {
     let lower = text.to_ascii_lowercase();
-    let mut found: Vec<String> = KNOWN_SECRETS
+    let mut found: Vec<String> = secrets
         .iter()
         .filter(|secret| lower.contains(&secret.to_ascii_lowercase()))
         .map(|secret| (*secret).to_owned())
@@ -69,7 +84,7 @@ async fn no_secret_in_logs_reports_or_snapshots() {
     let app = &tenant.fixture().apps[0];
     assert_eq!(
         app.client_secret.expose(),
-        KNOWN_SECRETS[0],
+        CREDENTIALS[0],
         "the fixture's admin app"
     );
     let credentials = Credentials::ClientCredentials {
@@ -100,9 +115,27 @@ async fn no_secret_in_logs_reports_or_snapshots() {
     let dir = tempfile::tempdir().unwrap();
     let paths = hwoath_suite::report::write_all(&report, dir.path()).unwrap();
     let json = std::fs::read_to_string(&paths.json).unwrap();
+    let mut without_requests: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let sent_test_key = without_requests["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|case| case["exchanges"].as_array().unwrap())
+        .filter_map(|exchange| exchange["request_body"].as_str())
+        .any(|body| body.contains("6PJ4UKIW33NNXYZAEHQNFUFTZF7WFTFB"));
     assert!(
-        json.contains(r#"\"secretKey\":\"[redacted]\""#),
-        "request bodies are recorded, redacted"
+        sent_test_key,
+        "request bodies are recorded as sent, with the test keys the suite sends"
+    );
+    for case in without_requests["cases"].as_array_mut().unwrap() {
+        for exchange in case["exchanges"].as_array_mut().unwrap() {
+            exchange["request_body"] = serde_json::Value::Null;
+        }
+    }
+    assert_eq!(
+        any_key(&without_requests.to_string()),
+        Vec::<String>::new(),
+        "test keys appear in request bodies only"
     );
     for path in [&paths.json, &paths.junit, &paths.markdown, &paths.html] {
         let text = std::fs::read_to_string(path).unwrap();
@@ -120,7 +153,7 @@ async fn no_secret_in_logs_reports_or_snapshots() {
         logged.lines().count() > 100,
         "TRACE logging captured too little to mean anything"
     );
-    assert_eq!(leaks(&logged), Vec::<String>::new(), "the logs");
+    assert_eq!(any_key(&logged), Vec::<String>::new(), "the logs");
 
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     for crate_dir in [
@@ -138,7 +171,7 @@ async fn no_secret_in_logs_reports_or_snapshots() {
         {
             let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
             assert_eq!(
-                leaks(&text),
+                any_key(&text),
                 Vec::<String>::new(),
                 "{}",
                 entry.path().display()

@@ -72,8 +72,8 @@ async fn a_lost_transition_shrinks_to_a_short_numbered_script() {
     assert!(reason.contains("2. POST /directory/"), "{reason}");
     assert!(reason.contains("/deactivate -> 204"), "{reason}");
     assert!(
-        reason.contains(r#""secretKey":"[redacted]""#),
-        "secrets are masked in the script: {reason}"
+        reason.contains(r#""secretKey":""#) && !reason.contains(r#""secretKey":"[redacted]""#),
+        "the script sends the key the sequence generated (test data), so it replays as printed: {reason}"
     );
     assert!(
         tenant.devices().is_empty(),

@@ -39,13 +39,13 @@ pub fn run(args: CleanupArgs) -> Result<ExitCode> {
             }
         };
         for serial in &sweep.removed {
-            println!("removed {serial}");
+            crate::say!("removed {serial}");
         }
         for failure in &sweep.failed {
-            println!("FAILED  {failure}");
+            crate::say!("FAILED  {failure}");
         }
-        println!(
-            "{} removed, {} failed (devices whose serial starts with {TAG_PREFIX:?}; others untouched)",
+        crate::say!(
+            "{} removed, {} failed (devices whose serial starts with {TAG_PREFIX}; others untouched)",
             sweep.removed.len(),
             sweep.failed.len()
         );

@@ -1,6 +1,6 @@
 //! `hwoath mock`: run the mock Graph tenant until Ctrl-C, printing its URLs and how to get a token.
 
-use std::net::SocketAddr;
+use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::str::FromStr;
@@ -22,11 +22,27 @@ where
     PossibleValuesParser::new(names).try_map(|name| name.parse::<T>())
 }
 
+/// Resolves `HOST:PORT` (an IP address or a host name) to the address to listen on; a name with
+/// IPv4 and IPv6 addresses listens on the IPv4 one.
+fn listen_address(text: &str) -> Result<SocketAddr, String> {
+    let addresses: Vec<SocketAddr> = text
+        .to_socket_addrs()
+        .map_err(|error| format!("cannot resolve '{text}' (expected HOST:PORT): {error}"))?
+        .collect();
+    addresses
+        .iter()
+        .find(|address| address.is_ipv4())
+        .or_else(|| addresses.first())
+        .copied()
+        .ok_or_else(|| format!("'{text}' resolves to no address"))
+}
+
 /// Arguments of `hwoath mock`.
 #[derive(Args, Debug)]
 pub struct MockArgs {
-    /// Address to listen on (port 0 picks a free port).
-    #[arg(long, default_value = "127.0.0.1:0")]
+    /// Address to listen on, HOST:PORT with an IP address or a host name such as localhost (port 0
+    /// picks a free port).
+    #[arg(long, default_value = "127.0.0.1:0", value_parser = listen_address)]
     addr: SocketAddr,
     /// State file: loaded at start, rewritten atomically after every change (it holds token secrets).
     #[arg(long, value_name = "FILE")]
@@ -208,6 +224,13 @@ fn print_banner(tenant: &MockTenant, args: &MockArgs) {
     }
     if args.key_env.is_none() {
         println!("  Tokens are signed with the public development key: for testing only.");
+    }
+    println!("  Users (GET /users; --user takes an id or a userPrincipalName):");
+    for user in &tenant.fixture().users {
+        println!(
+            "    {}  {:<24} {}",
+            user.id, user.user_principal_name, user.display_name
+        );
     }
     if let Some(state) = &args.state {
         println!("  State file:      {}", state.display());

@@ -5,5 +5,6 @@ pub mod mock;
 pub mod replay;
 pub mod report;
 pub mod run;
+pub mod run_summary;
 pub mod token;
 pub mod totp;

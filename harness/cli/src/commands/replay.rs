@@ -9,7 +9,7 @@ use clap::Args;
 use hwoath_suite::generate::Failure;
 use hwoath_suite::{ClientConfig, Credentials, SuiteError};
 
-use crate::EXIT_USAGE;
+use crate::{EXIT_USAGE, say};
 
 /// Arguments of `hwoath replay`.
 #[derive(Args, Debug)]
@@ -17,12 +17,19 @@ pub struct ReplayArgs {
     /// A failure file from `reports/runs/<stamp>/failures/`.
     #[arg(value_name = "FILE")]
     file: PathBuf,
-    /// Graph base URL of the target (default: an embedded mock tenant). Credentials as for `run`.
+    /// Graph base URL of the target (default: the target the failure file records, or an embedded mock
+    /// tenant when that was an embedded mock). Credentials as for `run`.
     #[arg(long, value_name = "URL")]
     target: Option<String>,
+    /// Replay against a new embedded mock tenant, whatever the failure file records.
+    #[arg(long, conflicts_with = "target")]
+    embedded: bool,
     /// A user id to assign tokens to (needed for method bodies on a real tenant).
     #[arg(long = "user", value_name = "ID")]
     users: Vec<String>,
+    /// Times a request answered 429 or 503 is sent again, waiting out its Retry-After (0: never).
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    retries: u32,
 }
 
 /// Runs `hwoath replay`.
@@ -35,31 +42,51 @@ pub fn run(args: ReplayArgs) -> Result<ExitCode> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    runtime.block_on(replay(args, failure))
+    let outcome = runtime.block_on(replay(args, failure));
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+    outcome
 }
 
 async fn replay(args: ReplayArgs, failure: Failure) -> Result<ExitCode> {
-    let (mock, base_url, credentials, users) = match &args.target {
+    // The target the failure was found on, unless one is given; an embedded mock's is gone with its run.
+    let recorded = failure
+        .target
+        .as_ref()
+        .filter(|target| target.kind != "embedded-mock" && !args.embedded)
+        .map(|target| target.base_url.clone());
+    if args.target.is_none()
+        && let Some(url) = &recorded
+    {
+        eprintln!("replaying against {url}, where the failure was found (--target to change)");
+    }
+    let (mock, base_url, credentials, users) = match args.target.as_ref().or(recorded.as_ref()) {
         None => {
             let (tenant, users) = crate::embedded::start().await?;
             let base = tenant.base_url();
             (Some(tenant), base, Credentials::MockControls, users)
         }
-        Some(url) => (
-            None,
-            url.clone(),
-            Credentials::from_env().unwrap_or(Credentials::MockControls),
-            args.users.clone(),
-        ),
+        Some(url) => {
+            if let Some(fixed) = hwoath_suite::base_url::missing_beta(url).await {
+                eprintln!(
+                    "error: {url} answers 404 where Graph has its token inventory, but {fixed} does \
+                     not\nhint: Graph's base URL ends in /beta: try --target {fixed}"
+                );
+                return Ok(ExitCode::from(EXIT_USAGE));
+            }
+            (
+                None,
+                url.clone(),
+                Credentials::from_env().unwrap_or(Credentials::MockControls),
+                args.users.clone(),
+            )
+        }
     };
-    let outcome = hwoath_suite::replay::replay(
-        &base_url,
-        credentials,
-        ClientConfig::default(),
-        users,
-        &failure,
-    )
-    .await;
+    let client = ClientConfig {
+        max_attempts: args.retries.saturating_add(1),
+        ..ClientConfig::default()
+    };
+    let outcome =
+        hwoath_suite::replay::replay(&base_url, credentials, client, users, &failure).await;
     if let Some(tenant) = mock {
         tenant.shutdown().await;
     }
@@ -74,18 +101,20 @@ async fn replay(args: ReplayArgs, failure: Failure) -> Result<ExitCode> {
     let status = trial
         .status
         .map_or("no answer".to_owned(), |s| s.to_string());
-    println!(
+    say!(
         "{} [{}] {} -> {status}",
-        failure.case, failure.label, trial.path
+        failure.case,
+        failure.label,
+        trial.path
     );
     if trial.failed() {
         for (_, problem) in &trial.problems {
-            println!("  {problem}");
+            say!("  {problem}");
         }
-        println!("FAILED");
+        say!("FAILED");
         Ok(ExitCode::from(1))
     } else {
-        println!("FIXED");
+        say!("FIXED");
         Ok(ExitCode::SUCCESS)
     }
 }

@@ -33,17 +33,16 @@ enum ReportAction {
 pub fn run(args: ReportArgs) -> Result<ExitCode> {
     match args.action {
         ReportAction::Diff { old, new, filtered } => {
-            let old_report =
-                json::read_json(&old).with_context(|| format!("cannot read {}", old.display()))?;
-            let new_report =
-                json::read_json(&new).with_context(|| format!("cannot read {}", new.display()))?;
+            // Each error names its file.
+            let old_report = json::read_json(&old).context("cannot read the old report")?;
+            let new_report = json::read_json(&new).context("cannot read the new report")?;
             let scope = if filtered {
                 Scope::Filtered
             } else {
                 Scope::Full
             };
             let diff = Diff::between(&old_report, &new_report, scope);
-            println!("{diff}");
+            crate::say!("{diff}");
             Ok(if diff.has_regressions() {
                 ExitCode::from(1)
             } else {

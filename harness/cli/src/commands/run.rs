@@ -11,12 +11,11 @@ use clap::Args;
 use hwoath_suite::case::Group;
 use hwoath_suite::report::diff::{Diff, Scope};
 use hwoath_suite::report::{json, write_run};
-use hwoath_suite::{
-    ClientConfig, Credentials, Outcome, RunOptions, RunReport, SuiteError, SuiteOptions,
-};
+use hwoath_suite::{ClientConfig, Credentials, RunOptions, RunReport, SuiteError, SuiteOptions};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::EXIT_USAGE;
+use super::run_summary;
+use crate::{EXIT_USAGE, say};
 
 /// What the mock's behaviour options do to the verdicts (measured by the suite's `mock_options` test).
 const MOCK_OPTIONS_HELP: &str = "\
@@ -50,9 +49,9 @@ pub struct RunArgs {
     /// Generated bodies per property case (default: 64 on a mock, 16 on a real tenant).
     #[arg(long = "cases", value_name = "N")]
     cases_per_property: Option<usize>,
-    /// Requests (and cases) in flight at once.
-    #[arg(long, default_value_t = 8)]
-    jobs: usize,
+    /// Requests (and cases) in flight at once (at least 1).
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..))]
+    jobs: u32,
     /// Where each run's report folder goes.
     #[arg(long, value_name = "DIR", default_value = "reports/runs")]
     out: PathBuf,
@@ -72,6 +71,17 @@ pub struct RunArgs {
     /// Seconds before one request is given up.
     #[arg(long, value_name = "SECONDS", default_value_t = 10)]
     timeout: u64,
+    /// Times a request answered 429 or 503 is sent again, waiting out its Retry-After (0: never).
+    /// Every attempt is in the report; a 503 or 429 still there when the retries run out is judged.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    retries: u32,
+    /// Longest the cases may take together (e.g. 90s, 5m): then cases not started are skipped and
+    /// running ones cancelled as errors; cleanup (a few seconds at most) and the reports follow.
+    #[arg(long, value_name = "DURATION", value_parser = crate::duration_arg::parse)]
+    max_time: Option<Duration>,
+    /// Start no case after the first one that fails or errors (the rest are reported as skipped).
+    #[arg(long)]
+    fail_fast: bool,
 }
 
 fn groups(names: &[String]) -> Result<Vec<Group>> {
@@ -81,7 +91,7 @@ fn groups(names: &[String]) -> Result<Vec<Group>> {
             Group::ALL
                 .into_iter()
                 .find(|group| group.as_str() == name)
-                .with_context(|| format!("unknown group {name:?} (groups: rfc, docs, validation, lifecycle, authz, odata, navigation, policy, properties, stateful)"))
+                .with_context(|| format!("unknown group '{name}' (groups: rfc, docs, validation, lifecycle, authz, odata, navigation, policy, properties, stateful)"))
         })
         .collect()
 }
@@ -92,40 +102,22 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    runtime.block_on(run_async(args))
-}
-
-/// Completes on Ctrl-C or SIGTERM.
-async fn interrupted() {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(signal) => signal,
-                Err(_) => {
-                    let _ = ctrl_c.await;
-                    return;
-                }
-            };
-        tokio::select! {
-            _ = ctrl_c => {}
-            _ = term.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = ctrl_c.await;
-    }
-    eprintln!("interrupted: stopping, cleaning up and writing the report of what finished");
+    let outcome = runtime.block_on(run_async(args));
+    // Nothing the run started may keep the process alive past its report.
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    outcome
 }
 
 async fn run_async(args: RunArgs) -> Result<ExitCode> {
+    let interrupted = crate::signals::install()?;
+    let jobs = args.jobs as usize;
     let run = RunOptions {
         groups: groups(&args.group)?,
         cases: args.cases.clone(),
         allow_writes: args.allow_writes,
-        jobs: args.jobs.max(1),
+        jobs,
+        max_time: args.max_time,
+        fail_fast: args.fail_fast,
         ..RunOptions::default()
     };
     if args.timeout == 0 {
@@ -133,7 +125,8 @@ async fn run_async(args: RunArgs) -> Result<ExitCode> {
     }
     let client = ClientConfig {
         timeout: Duration::from_secs(args.timeout),
-        jobs: args.jobs.max(1),
+        jobs,
+        max_attempts: args.retries.saturating_add(1),
         ..ClientConfig::default()
     };
     let filtered = run.is_filtered();
@@ -146,8 +139,8 @@ async fn run_async(args: RunArgs) -> Result<ExitCode> {
     }
     let baseline = match &args.baseline {
         Some(path) => Some(
-            json::read_json(path)
-                .with_context(|| format!("cannot use the baseline {}", path.display()))?,
+            // The error names the file.
+            json::read_json(path).context("cannot use the baseline")?,
         ),
         None => None,
     };
@@ -170,6 +163,13 @@ async fn run_async(args: RunArgs) -> Result<ExitCode> {
             (Some(tenant), base, Credentials::MockControls, options)
         }
         Some(url) => {
+            if let Some(fixed) = hwoath_suite::base_url::missing_beta(url).await {
+                eprintln!(
+                    "error: {url} answers 404 where Graph has its token inventory, but {fixed} does \
+                     not\nhint: Graph's base URL ends in /beta: try --target {fixed}"
+                );
+                return Ok(ExitCode::from(EXIT_USAGE));
+            }
             let credentials = Credentials::from_env().unwrap_or(Credentials::MockControls);
             let options = SuiteOptions {
                 run,
@@ -183,6 +183,14 @@ async fn run_async(args: RunArgs) -> Result<ExitCode> {
         }
     };
 
+    // One line before the run: the users it found or was given, how many cases will skip and why.
+    // A target that cannot be planned is reported by the run itself, with the same error.
+    let mut options = options;
+    if let Ok(plan) = hwoath_suite::plan(&base_url, credentials.clone(), &options).await {
+        eprintln!("{}", plan.summary_line());
+        options.users = plan.users;
+    }
+
     let progress = progress_bar(selected as u64);
     let bar = progress.clone();
     let on_case = move |case: &hwoath_suite::CaseReport| {
@@ -195,7 +203,7 @@ async fn run_async(args: RunArgs) -> Result<ExitCode> {
             );
             // A hidden bar (no terminal, e.g. CI) prints nothing, so problems go straight to stdout.
             if bar.is_hidden() {
-                println!("{line}");
+                say!("{line}");
             } else {
                 bar.println(line);
             }
@@ -203,7 +211,7 @@ async fn run_async(args: RunArgs) -> Result<ExitCode> {
         bar.set_message(case.id.clone());
         bar.inc(1);
     };
-    let result = hwoath_suite::run(&base_url, credentials, options, on_case, interrupted()).await;
+    let result = hwoath_suite::run(&base_url, credentials, options, on_case, interrupted).await;
     progress.finish_and_clear();
     if let Some(tenant) = mock {
         tenant.shutdown().await;
@@ -217,35 +225,31 @@ async fn run_async(args: RunArgs) -> Result<ExitCode> {
         Err(error) => return Err(error.into()),
     };
 
-    print_summary(&report);
+    run_summary::print(&report);
     let paths = write_run(&report, &args.out).context("cannot write the reports")?;
-    println!("reports: {}", paths.dir.display());
+    say!("reports: {}", paths.dir.display());
     write_failures(&report, &paths.dir)?;
     if let Some(path) = &args.write_baseline {
         json::write_json(&as_baseline(&report), path).context("cannot write the baseline")?;
-        println!("baseline written: {}", path.display());
+        say!("baseline written: {}", path.display());
     }
-    let interrupted_run = report.summary.total < selected;
-    if interrupted_run {
-        println!(
-            "{} of {selected} cases finished before the run was interrupted",
-            report.summary.total
-        );
-    }
+    let stopped = report.stop_reason.is_some();
     let failed = match &baseline {
         Some(baseline) => {
-            let scope = if filtered || interrupted_run {
+            let scope = if filtered || stopped {
                 Scope::Filtered
             } else {
                 Scope::Full
             };
             let diff = Diff::between(baseline, &report, scope);
-            println!("\nagainst the baseline:\n{diff}");
+            say!("\nagainst the baseline:\n{diff}");
             diff.has_regressions()
         }
         None => report.cases.iter().any(|case| case.outcome.is_bad()),
     };
-    Ok(if failed || interrupted_run {
+    Ok(if report.interrupted {
+        ExitCode::from(crate::signals::EXIT_INTERRUPTED)
+    } else if failed || stopped {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -265,7 +269,7 @@ fn write_failures(report: &RunReport, dir: &std::path::Path) -> Result<()> {
         let path = folder.join(failure.file_name());
         std::fs::write(&path, failure.to_json())
             .with_context(|| format!("cannot write {}", path.display()))?;
-        println!(
+        say!(
             "failure [{}] {}: hwoath replay {}",
             failure.label,
             failure.case,
@@ -283,6 +287,9 @@ fn as_baseline(report: &RunReport) -> RunReport {
     baseline.run_id = "baseline".to_owned();
     baseline.target.base_url = "embedded".to_owned();
     baseline.failures.clear();
+    baseline.retries = Default::default();
+    baseline.leftovers.clear();
+    baseline.clock_not_restored = None;
     for case in &mut baseline.cases {
         case.duration_ms = 0;
         case.exchanges.clear();
@@ -303,42 +310,4 @@ fn progress_bar(total: u64) -> ProgressBar {
     );
     bar.enable_steady_tick(Duration::from_millis(120));
     bar
-}
-
-fn print_summary(report: &RunReport) {
-    println!(
-        "\n{:<12} {:>6} {:>6} {:>8} {:>6} {:>6} {:>6}",
-        "group", "total", "pass", "diverge", "fail", "error", "skip"
-    );
-    let mut groups: Vec<&str> = Vec::new();
-    for case in &report.cases {
-        if !groups.contains(&case.group.as_str()) {
-            groups.push(&case.group);
-        }
-    }
-    let count = |group: Option<&str>, outcome: Option<Outcome>| {
-        report
-            .cases
-            .iter()
-            .filter(|c| {
-                group.is_none_or(|g| c.group == g) && outcome.is_none_or(|o| c.outcome == o)
-            })
-            .count()
-    };
-    for group in groups.iter().map(|g| Some(*g)).chain([None]) {
-        println!(
-            "{:<12} {:>6} {:>6} {:>8} {:>6} {:>6} {:>6}",
-            group.unwrap_or("all"),
-            count(group, None),
-            count(group, Some(Outcome::Pass)),
-            count(group, Some(Outcome::Diverge)),
-            count(group, Some(Outcome::Fail)),
-            count(group, Some(Outcome::Error)),
-            count(group, Some(Outcome::Skip)),
-        );
-    }
-    println!(
-        "target {} ({}), {} ms",
-        report.target.base_url, report.target.kind, report.duration_ms
-    );
 }

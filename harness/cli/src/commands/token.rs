@@ -51,7 +51,7 @@ pub fn run(args: TokenArgs) -> Result<ExitCode> {
     let user = match &args.user {
         Some(key) => match fixture.user_named(key).or_else(|| fixture.user(key)) {
             Some(user) => Some(user.clone()),
-            None => bail!("the fixture has no user {key:?}"),
+            None => bail!("the fixture has no user '{key}'"),
         },
         None => None,
     };

@@ -2,8 +2,10 @@
 
 #![allow(dead_code)] // each test file uses a part
 
+pub mod proxy;
+
 use std::io::{BufRead, BufReader, Read};
-use std::process::{Child, ChildStderr, ChildStdout, Command, Stdio};
+use std::process::{Child, ChildStderr, ChildStdout, Command, Output, Stdio};
 
 /// A running `hwoath mock` and its Graph base URL (its output pipes stay open while it runs).
 pub struct StandaloneMock {
@@ -77,4 +79,19 @@ impl Drop for StandaloneMock {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// Runs `hwoath` with `args` and no credentials from the environment.
+pub fn hwoath(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hwoath"))
+        .args(args)
+        .env_remove("GRAPH_TOKEN")
+        .env_remove("AZURE_CLIENT_SECRET")
+        .output()
+        .expect("hwoath runs")
+}
+
+/// Bytes of an output stream as text.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
 }

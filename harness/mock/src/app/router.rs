@@ -99,6 +99,7 @@ fn graph_routes() -> GraphRoutes {
     )
     .route(policy::PATH, get(policy::get).patch(policy::update))
     .route("/me", get(users::me))
+    .route("/users", get(users::list))
     .route("/users/{user}", get(users::get))
     .methods::<true>("/me")
     .methods::<false>("/users/{user}")

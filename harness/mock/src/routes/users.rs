@@ -1,5 +1,5 @@
-//! `GET /users/{id or userPrincipalName}` and `GET /me`: the part of Graph's user API a client uses to
-//! find a user it assigns tokens to (id, display name, sign-in name).
+//! `GET /users`, `GET /users/{id or userPrincipalName}` and `GET /me`: the part of Graph's user API a
+//! client uses to find the users it assigns tokens to (id, display name, sign-in name).
 
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, RawQuery, State};
@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::json_response;
+use super::{json_response, page};
 use crate::app::caller::{Caller, RequestMeta};
 use crate::app::state::AppState;
 use crate::auth::permissions::{Denied, Operation, Principal, authorize};
@@ -22,14 +22,27 @@ pub const SPEC: CollectionSpec = CollectionSpec {
     expandable: &[],
 };
 
-/// A user as Graph's `users/$entity`, with the properties the mock's directory holds.
-pub fn entity(meta: &RequestMeta, user: &User) -> Value {
+/// Query options of the user collection: `$filter` (`eq`) on the names and id, `$select`, `$top`.
+pub const LIST_SPEC: CollectionSpec = CollectionSpec {
+    filterable: &["id", "displayName", "userPrincipalName"],
+    selectable: &["id", "displayName", "userPrincipalName"],
+    expandable: &[],
+};
+
+/// The properties of a user the mock's directory holds.
+fn user_properties(user: &User) -> Value {
     json!({
-        "@odata.context": format!("{}/$metadata#users/$entity", meta.base_url()),
         "id": user.id,
         "displayName": user.display_name,
         "userPrincipalName": user.user_principal_name,
     })
+}
+
+/// A user as Graph's `users/$entity`.
+pub fn entity(meta: &RequestMeta, user: &User) -> Value {
+    let mut entity = user_properties(user);
+    entity["@odata.context"] = json!(format!("{}/$metadata#users/$entity", meta.base_url()));
+    entity
 }
 
 /// Whether `key` (an id or UPN) names the signed-in user of a delegated caller.
@@ -49,6 +62,35 @@ fn answer(meta: &RequestMeta, user: &User, query: Option<&str>) -> Result<Respon
     Ok(json_response(
         StatusCode::OK,
         &options.project(entity(meta, user)),
+    ))
+}
+
+/// `GET /users`: the directory's users, filtered and paged.
+pub async fn list(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    meta: RequestMeta,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    authorize(&caller, Operation::UsersRead)?;
+    let options = QueryOptions::parse(query.as_deref(), LIST_SPEC)?;
+    let users: Vec<Value> = state.read(|store| {
+        store
+            .fixture()
+            .users
+            .iter()
+            .map(user_properties)
+            .filter(|user| options.matches(user))
+            .collect()
+    });
+    Ok(page(
+        &meta,
+        format!("{}/$metadata#users", meta.base_url()),
+        "/users",
+        users,
+        |user| user,
+        &options,
+        state.settings.page_size,
     ))
 }
 

@@ -175,6 +175,7 @@ fn authz(
         }),
     )
     .with_user()
+    .with_tokens()
 }
 
 fn app(roles: &[&'static str]) -> Caller {

@@ -12,6 +12,7 @@ use crate::client::{Exchange, Request};
 use crate::endpoints::{Op, Owner};
 use crate::rules::{self, Rule};
 use crate::target::Principal;
+use crate::wording;
 
 /// The doc examples, as shipped in `vectors/graph/examples.json`.
 const EXAMPLES: &str = include_str!("../../../../vectors/graph/examples.json");
@@ -71,7 +72,10 @@ fn expect_properties(run: &mut CaseRun, example: &Value, actual: &Value, rule: R
         .filter(|name| actual.get(name).is_none())
         .collect();
     run.expect(missing.is_empty(), rule, || {
-        format!("{what} lacks the doc example's properties {missing:?}")
+        format!(
+            "{what} lacks the doc example's properties {}",
+            wording::list(&missing)
+        )
     });
 }
 
@@ -84,7 +88,7 @@ async fn send_raw(
     bearer: &str,
     text: String,
 ) -> Result<Exchange, Abort> {
-    let request = Request::new(format!("{op:?} as in the docs"), method, url)
+    let request = Request::new(format!("{} as in the docs", op.name()), method, url)
         .bearer(Some(bearer))
         .raw(Some("application/json"), text.into_bytes());
     run.send(op, request).await
@@ -314,7 +318,8 @@ pub fn cases() -> Vec<Case> {
                 rules::ASSIGN_AND_ACTIVATE,
                 script(move |run: &mut CaseRun| Box::pin(assign_and_activate(run, e.clone()))),
             )
-            .with_user(),
+            .with_user()
+            .with_tokens(),
             ("seed001-assign-request", _) => Case::new(
                 Group::Docs,
                 &e.id.clone(),
@@ -322,7 +327,8 @@ pub fn cases() -> Vec<Case> {
                 rules::MALFORMED_BODY,
                 script(move |run: &mut CaseRun| Box::pin(assign_with_trailing_comma(run, e.clone()))),
             )
-            .with_user(),
+            .with_user()
+            .with_tokens(),
             ("seed001-assign-response", _) => Case::new(
                 Group::Docs,
                 &e.id.clone(),

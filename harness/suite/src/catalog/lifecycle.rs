@@ -10,6 +10,7 @@ use crate::client::Request;
 use crate::endpoints::{Op, Owner};
 use crate::rules::{self, Rule};
 use crate::target::Principal;
+use crate::wording;
 
 fn case(name: &str, title: &str, rule: Rule, body: Script) -> Case {
     Case::new(Group::Lifecycle, name, title, rule, body).with_user()
@@ -69,7 +70,7 @@ async fn full_lifecycle(run: &mut CaseRun) -> Result<(), Abort> {
         .filter_map(|m| m["id"].as_str().map(str::to_owned))
         .collect();
     run.expect(ids.contains(&device), rules::ASSIGN, || {
-        format!("the user's methods {ids:?} lack {device}")
+        format!("the user's methods ({}) lack {device}", wording::list(&ids))
     });
 
     let step = steps::current_step(run, &token).await?;
@@ -272,7 +273,7 @@ fn assign_and_activate(by_serial: bool, as_me: bool) -> Case {
         "assignAndActivate"
     };
     let whom = if as_me { "me" } else { "users" };
-    case(
+    let case = case(
         &format!(
             "{}-{whom}",
             if by_serial {
@@ -340,7 +341,8 @@ fn assign_and_activate(by_serial: bool, as_me: bool) -> Case {
                 Ok(())
             })
         }),
-    )
+    );
+    if as_me { case.with_tokens() } else { case }
 }
 
 async fn create_assigned(run: &mut CaseRun) -> Result<(), Abort> {

@@ -10,6 +10,7 @@ use crate::case::{Abort, Case, CaseRun, Group, script};
 use crate::client::{Exchange, Request};
 use crate::endpoints::{DEVICES, Op, Owner};
 use crate::rules::{self, Rule};
+use crate::wording;
 
 fn case(name: &str, title: &str, rule: Rule, script: crate::case::Script) -> Case {
     Case::new(Group::Navigation, name, title.to_owned(), rule, script).with_user()
@@ -39,7 +40,12 @@ async fn path_case(run: &mut CaseRun) -> Result<(), Abort> {
     run.expect(
         found.as_deref() == Some(device.as_str()),
         rules::PATH_CASE,
-        || format!("lower-case inventory path found {found:?}, expected {device}"),
+        || {
+            format!(
+                "lower-case inventory path found {}, expected {device}",
+                wording::or_absent(found.as_deref())
+            )
+        },
     );
     let method = format!("{base}/users/{user}/authentication/hardwareoathmethods/{device}");
     let exchange = get(run, Op::GetMethod, "get method, lower-case path", method).await?;
@@ -107,7 +113,12 @@ async fn user_by_upn(run: &mut CaseRun) -> Result<(), Abort> {
         run.expect(
             found.as_deref() == Some(device.as_str()),
             rules::USER_BY_UPN,
-            || format!("/users/{key}/... found method {found:?}, expected {device}"),
+            || {
+                format!(
+                    "/users/{key}/... found method {}, expected {device}",
+                    wording::or_absent(found.as_deref())
+                )
+            },
         );
     }
     Ok(())
@@ -139,7 +150,11 @@ async fn expect_held(run: &mut CaseRun, device: &str, user: &str) -> Result<(), 
     let upn = holder.str_at("/userPrincipalName");
     let named = |key: &Option<String>| key.as_deref().is_some_and(|k| k.eq_ignore_ascii_case(user));
     run.expect(named(&found) || named(&upn), rules::NAVIGATION, || {
-        format!("assignTo is {found:?} ({upn:?}), expected {user}")
+        format!(
+            "assignTo is {} ({}), expected {user}",
+            wording::or_absent(found.as_deref()),
+            wording::or_absent(upn.as_deref())
+        )
     });
     Ok(())
 }
@@ -187,7 +202,12 @@ async fn method_device(run: &mut CaseRun) -> Result<(), Abort> {
     run.expect(
         found.as_deref() == Some(device.as_str()),
         rules::NAVIGATION,
-        || format!("the method's device is {found:?}, expected {device}"),
+        || {
+            format!(
+                "the method's device is {}, expected {device}",
+                wording::or_absent(found.as_deref())
+            )
+        },
     );
     Ok(())
 }
@@ -216,7 +236,10 @@ async fn methods_count(run: &mut CaseRun) -> Result<(), Abort> {
         .parse::<usize>()
         .ok();
     run.expect(counted == Some(listed), rules::METHODS_COUNT, || {
-        format!("$count is {counted:?}, the listing holds {listed}")
+        format!(
+            "$count is {}, the listing holds {listed}",
+            wording::or_absent(counted)
+        )
     });
     Ok(())
 }
@@ -232,7 +255,10 @@ async fn devices_count(run: &mut CaseRun) -> Result<(), Abort> {
         .parse::<u64>()
         .ok();
     run.expect(counted.is_some_and(|n| n >= 1), rules::COUNT, || {
-        format!("$count is {counted:?} after a token was created")
+        format!(
+            "$count is {} after a token was created",
+            wording::or_absent(counted)
+        )
     });
     Ok(())
 }

@@ -9,6 +9,7 @@ use crate::case::{Abort, Case, CaseRun, Group, script};
 use crate::client::Request;
 use crate::endpoints::Op;
 use crate::rules;
+use crate::wording;
 
 /// The inventory URL with a query string (`$` and spaces escaped).
 fn query(run: &CaseRun, query: &str) -> String {
@@ -71,7 +72,11 @@ async fn paging(run: &mut CaseRun) -> Result<(), Abort> {
     let mut expected = serials;
     expected.sort();
     run.expect(sorted == expected, rules::PAGING, || {
-        format!("following nextLink gave {seen:?}, expected each of {expected:?} once")
+        format!(
+            "following nextLink gave {}, expected each of {} once",
+            wording::list(&seen),
+            wording::list(&expected)
+        )
     });
     Ok(())
 }
@@ -90,7 +95,8 @@ async fn filter_serial(run: &mut CaseRun) -> Result<(), Abort> {
         .collect();
     run.expect(found == [serials[0].clone()], rules::FILTER, || {
         format!(
-            "$filter serialNumber eq gave {found:?}, expected [{}]",
+            "$filter serialNumber eq gave {}, expected {}",
+            wording::list(&found),
             serials[0]
         )
     });
@@ -134,7 +140,12 @@ async fn select(run: &mut CaseRun) -> Result<(), Abort> {
         run.expect(
             keys.len() == 2 && item["id"].is_string() && item["serialNumber"].is_string(),
             rules::SELECT,
-            || format!("$select=id,serialNumber returned properties {keys:?}"),
+            || {
+                format!(
+                    "$select=id,serialNumber returned properties {}",
+                    wording::list(&keys)
+                )
+            },
         );
     }
     Ok(())
@@ -150,7 +161,8 @@ async fn count(run: &mut CaseRun) -> Result<(), Abort> {
     let counted = page["@odata.count"].as_u64();
     run.expect(counted == Some(serials.len() as u64), rules::COUNT, || {
         format!(
-            "@odata.count is {counted:?}, expected {} (the whole filtered set, not the page)",
+            "@odata.count is {}, expected {} (the whole filtered set, not the page)",
+            wording::or_absent(counted),
             serials.len()
         )
     });

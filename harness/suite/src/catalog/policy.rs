@@ -9,6 +9,7 @@ use crate::case::{Abort, Case, CaseRun, Group, script};
 use crate::client::{Exchange, Request};
 use crate::endpoints::Op;
 use crate::rules;
+use crate::wording;
 
 /// The `@odata.type` of the configuration.
 const CONFIGURATION_TYPE: &str = "#microsoft.graph.hardwareOathAuthenticationMethodConfiguration";
@@ -26,14 +27,24 @@ async fn read_policy(run: &mut CaseRun) -> Result<(), Abort> {
     run.expect(
         kind.as_deref() == Some(CONFIGURATION_TYPE),
         rules::POLICY,
-        || format!("@odata.type is {kind:?}, expected {CONFIGURATION_TYPE}"),
+        || {
+            format!(
+                "@odata.type is {}, expected {CONFIGURATION_TYPE}",
+                wording::quoted_or_absent(kind.as_deref())
+            )
+        },
     );
     let id = exchange.str_at("/id");
     run.expect(
         id.as_deref()
             .is_some_and(|id| id.eq_ignore_ascii_case("hardwareOath")),
         rules::POLICY,
-        || format!("id is {id:?}, expected HardwareOath"),
+        || {
+            format!(
+                "id is {}, expected HardwareOath",
+                wording::quoted_or_absent(id.as_deref())
+            )
+        },
     );
     if let Some(state) = exchange.str_at("/state") {
         run.observe(format!("hardwareOath policy state: {state}"));
@@ -65,7 +76,13 @@ async fn write_same_state(run: &mut CaseRun) -> Result<(), Abort> {
     run.expect(
         now.as_deref() == Some(state.as_str()),
         rules::POLICY,
-        || format!("state is {now:?} after writing {state:?}"),
+        || {
+            format!(
+                "state is {} after writing {}",
+                wording::quoted_or_absent(now.as_deref()),
+                wording::quoted(&state)
+            )
+        },
     );
     Ok(())
 }
@@ -88,7 +105,6 @@ pub fn cases() -> Vec<Case> {
             rules::POLICY,
             script(|run: &mut CaseRun| Box::pin(write_same_state(run))),
         )
-        .writes()
-        .exclusive(),
+        .writes(),
     ]
 }

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use proptest::strategy::{SBoxedStrategy, ValueTree};
+use proptest::strategy::SBoxedStrategy;
 use reqwest::Method;
 use serde_json::{Value, json};
 use tokio::sync::Semaphore;
@@ -21,14 +21,15 @@ use crate::generate::{self, Bindings, BodyKind, Class, Failure, Frag, Label, Sam
 use crate::redact;
 use crate::report::model::Strength;
 use crate::rules;
+use crate::shrink::{self, Limits, Shrunk};
 use crate::target::Principal;
+use crate::wording;
 
 /// Most valid activation bodies per case: Graph allows 200 activations per 5 minutes per tenant.
 pub const ACTIVATION_CAP: usize = 16;
-/// Most re-sends spent shrinking one failure.
-pub const SHRINK_BUDGET: usize = 512;
-/// Most time spent shrinking one failure.
-pub const SHRINK_TIME: std::time::Duration = std::time::Duration::from_secs(20);
+/// Most re-sends spent shrinking one failure (all shrinking of a run also shares one time budget,
+/// [`crate::shrink::ShrinkBudget`]).
+pub const MAX_SHRINK_SENDS: usize = 512;
 /// Methods one user may hold at once while a case runs (Entra allows five).
 const METHODS_PER_USER: usize = 4;
 
@@ -154,16 +155,9 @@ impl Sender<'_> {
                 let copy = request.clone();
                 match run.send(op, request).await {
                     Ok(exchange) => exchange,
-                    Err(abort) => Exchange {
-                        request: copy,
-                        client_request_id: String::new(),
-                        status: None,
-                        headers: Vec::new(),
-                        body: Vec::new(),
-                        error: Some(TransportError::Broken(format!("{abort:?}"))),
-                        elapsed: std::time::Duration::ZERO,
-                        attempts: 1,
-                    },
+                    Err(abort) => {
+                        Exchange::without_answer(copy, TransportError::Broken(abort.to_string()))
+                    }
                 }
             }
         }
@@ -230,7 +224,7 @@ async fn setup_device(
     let id = create
         .str_at("/id")
         .filter(|_| create.status == Some(201))
-        .ok_or_else(|| format!("setup: create answered {:?}", create.status))?;
+        .ok_or_else(|| format!("setup: create answered {}", wording::status(create.status)))?;
     made.devices.push(id.clone());
     if kind == BodyKind::Activate {
         made.assigned = true;
@@ -247,7 +241,10 @@ async fn setup_device(
             )
             .await;
         if assign.status != Some(201) {
-            return Err(format!("setup: assign answered {:?}", assign.status));
+            return Err(format!(
+                "setup: assign answered {}",
+                wording::status(assign.status)
+            ));
         }
     }
     Ok(())
@@ -565,7 +562,7 @@ fn expect_status_is(
         problems.push((
             rule.strength,
             format!(
-                "after the call the device's status is {}, expected {status:?}",
+                "after the call the device's status is {}, expected \"{status}\"",
                 device["status"]
             ),
         ));
@@ -649,58 +646,46 @@ async fn run_samples(
     }
     let mut trials = Vec::new();
     while let Some(joined) = tasks.join_next().await {
-        if let Ok(result) = joined {
-            trials.push(result);
+        match joined {
+            Ok(result) => trials.push(result),
+            // A send that panicked is the case's panic: the runner reports it with its message.
+            Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+            Err(_) => {}
         }
     }
     trials.sort_by_key(|(index, _)| *index);
     trials
 }
 
-/// Shrinks the `index`-th value of `strategy` while it still fails, on this blocking thread (value
-/// trees are not `Send`); returns the smallest failing sample, its trial and the re-sends spent.
-fn shrink_blocking(
-    handle: tokio::runtime::Handle,
-    ctx: Arc<RunContext>,
+/// Shrinks the `index`-th value of `strategy` while it still fails (the first send confirms it
+/// does), within [`MAX_SHRINK_SENDS`] and the run's shrink budget.
+async fn shrink_failure(
+    ctx: &RunContext,
     strategy: SBoxedStrategy<Sample>,
     seed: [u8; 32],
     index: usize,
-    user: String,
-) -> Option<(Sample, Trial, usize)> {
-    let mut tree = generate::tree_at(&strategy, seed, index)?;
-    let mut best = tree.current();
-    let mut best_trial = handle.block_on(attempt(
-        &mut Sender::Client(&ctx),
-        &Prepared::from_sample(&best),
-        &user,
-    ));
-    if !best_trial.failed() {
-        return Some((best, best_trial, 1));
-    }
-    let mut spent = 1;
-    if !tree.simplify() {
-        return Some((best, best_trial, spent));
-    }
-    let started = std::time::Instant::now();
-    while spent < SHRINK_BUDGET && started.elapsed() < SHRINK_TIME {
-        let candidate = tree.current();
-        spent += 1;
-        let trial = handle.block_on(attempt(
-            &mut Sender::Client(&ctx),
-            &Prepared::from_sample(&candidate),
-            &user,
-        ));
-        if trial.failed() && trial.broken.is_none() {
-            best = candidate;
-            best_trial = trial;
-            if !tree.simplify() {
-                break;
-            }
-        } else if !tree.complicate() {
-            break;
-        }
-    }
-    Some((best, best_trial, spent))
+    user: &str,
+) -> Shrunk<Sample, Trial> {
+    let limits = Limits {
+        max_tests: MAX_SHRINK_SENDS,
+        budget: ctx.generation.shrink_budget(),
+    };
+    let still_fails = |sample: Sample| async move {
+        let trial = attempt(
+            &mut Sender::Client(ctx),
+            &Prepared::from_sample(&sample),
+            user,
+        )
+        .await;
+        (trial.failed() && trial.broken.is_none()).then_some(trial)
+    };
+    shrink::shrink(
+        move || generate::tree_at(&strategy, seed, index),
+        None,
+        still_fails,
+        limits,
+    )
+    .await
 }
 
 /// A generated case that did not hold, as a failure record.
@@ -731,6 +716,7 @@ fn failure_of(
             body: trial.body.clone(),
         },
         problems: trial.problems.iter().map(|(_, p)| p.clone()).collect(),
+        target: None,
     }
 }
 
@@ -830,47 +816,110 @@ async fn run_case(
         return Ok(());
     };
     let user = users.first().cloned().unwrap_or_default();
-    let handle = tokio::runtime::Handle::current();
-    let shrunk = tokio::task::spawn_blocking({
-        let (ctx, strategy, user) = (ctx.clone(), strategy.clone(), user.clone());
-        move || shrink_blocking(handle, ctx, strategy, seed, first, user)
-    })
-    .await
-    .ok()
-    .flatten();
-    let (minimal, trial, spent) = match shrunk {
-        Some((minimal, trial, spent)) if trial.failed() => (minimal, trial, spent),
-        _ => {
-            let (_, trial) = &trials[first];
-            let strength = worst(&trial.problems);
-            let problems = trial
-                .problems
-                .iter()
-                .map(|(_, p)| p.as_str())
-                .collect::<Vec<_>>();
-            run.expect(false, rule_of(kind, class, strength), || {
-                format!(
-                    "{} of {count} generated bodies failed; #{first} ({}) did not fail again: {}",
-                    failing.len(),
-                    samples[first].label,
-                    problems.join("; ")
-                )
-            });
-            return Ok(());
+    let found = Found {
+        case_id,
+        kind,
+        class,
+        count,
+        failing: failing.len(),
+        index: first,
+        sample: samples[first].clone(),
+        trial: trials
+            .into_iter()
+            .find(|(index, _)| *index == first)
+            .map(|(_, trial)| trial),
+    };
+    let budget = ctx.generation.shrink_budget();
+    if budget.is_spent() {
+        let how = format!("(not shrunk: {})", budget.spent_reason());
+        return report_failure(run, found, None, how, &user).await;
+    }
+    let shrunk = shrink_failure(&ctx, strategy, seed, first, &user).await;
+    let how = match &shrunk.cut_short {
+        Some(why) => format!("shrunk in {} sends ({why}) to", shrunk.tested),
+        None => format!("shrunk in {} sends to", shrunk.tested),
+    };
+    match shrunk.smallest {
+        Some(smallest) => report_failure(run, found, Some(smallest), how, &user).await,
+        None => {
+            report_not_again(run, &found);
+            Ok(())
+        }
+    }
+}
+
+/// The first failing generated body of a case, as the first round of sends found it.
+struct Found<'a> {
+    case_id: &'a str,
+    kind: BodyKind,
+    class: Class,
+    /// Bodies sent.
+    count: usize,
+    /// Bodies that failed.
+    failing: usize,
+    /// The first failing body's index.
+    index: usize,
+    sample: Sample,
+    trial: Option<Trial>,
+}
+
+/// Records a failure that did not fail again when sent once more (flaky, or the target changed).
+fn report_not_again(run: &mut CaseRun, found: &Found<'_>) {
+    let problems: Vec<&str> = found
+        .trial
+        .iter()
+        .flat_map(|trial| &trial.problems)
+        .map(|(_, p)| p.as_str())
+        .collect();
+    let strength = found
+        .trial
+        .as_ref()
+        .map_or(Strength::Documented, |trial| worst(&trial.problems));
+    run.expect(false, rule_of(found.kind, found.class, strength), || {
+        format!(
+            "{} of {} generated bodies failed; #{} ({}) did not fail again: {}",
+            found.failing,
+            found.count,
+            found.index,
+            found.sample.label,
+            problems.join("; ")
+        )
+    });
+}
+
+/// Records the failure (shrunk to `smallest` when given, else as found) in the case and the run,
+/// sending its body once more through the case run so the report holds its exchanges.
+async fn report_failure(
+    run: &mut CaseRun,
+    found: Found<'_>,
+    smallest: Option<(Sample, Trial)>,
+    how: String,
+    user: &str,
+) -> Result<(), Abort> {
+    let ctx = run.ctx().clone();
+    let (minimal, trial) = match (smallest, found.trial) {
+        (Some(smallest), _) => smallest,
+        (None, Some(trial)) => (found.sample.clone(), trial),
+        (None, None) => {
+            return Err(Abort::Error(format!(
+                "generated body #{} failed, but its answer was lost",
+                found.index
+            )));
         }
     };
-    // Send the smallest body once more through the case run, so the report holds its exchanges.
     let prepared = Prepared::from_sample(&minimal);
-    let recorded = attempt(&mut Sender::Run(run), &prepared, &user).await;
+    let recorded = attempt(&mut Sender::Run(run), &prepared, user).await;
     let trial = if recorded.failed() { recorded } else { trial };
-    let failure = failure_of(&ctx, case_id, first, &minimal, &trial);
+    let failure = failure_of(&ctx, found.case_id, found.index, &minimal, &trial);
     let strength = worst(&trial.problems);
-    run.expect(false, rule_of(kind, class, strength), || {
+    run.expect(false, rule_of(found.kind, found.class, strength), || {
         format!(
-            "{} of {count} generated bodies failed (seed {}); #{first} shrunk in {spent} sends to \
-             [{}] {}: {}; saved as failures/{} (replay: hwoath replay <run dir>/failures/{})",
-            failing.len(),
+            "{} of {} generated bodies failed (seed {}); #{} {how} [{}] {}: {}; saved as \
+             failures/{} (replay: hwoath replay <run dir>/failures/{})",
+            found.failing,
+            found.count,
             ctx.generation.seed,
+            found.index,
             minimal.label,
             prepared.shown(),
             trial

@@ -10,6 +10,7 @@ use crate::case::{Abort, CaseRun};
 use crate::client::{Exchange, Request};
 use crate::endpoints::{Op, Owner};
 use crate::rules::{self, Rule};
+use crate::wording;
 
 /// Steps either side of the current one that activation accepts: Entra corrects drift of up to one day
 /// for 30-second tokens and two days for 60-second tokens, 2880 steps either way (docs/spec.md,
@@ -223,7 +224,11 @@ pub async fn expect_device_status(
 ) -> Result<(), Abort> {
     let actual = status(run, device).await?;
     run.expect(actual.as_deref() == Some(expected), rule, || {
-        format!("status is {actual:?}, expected {expected:?}")
+        format!(
+            "status is {}, expected {}",
+            wording::quoted_or_absent(actual.as_deref()),
+            wording::quoted(expected)
+        )
     });
     Ok(())
 }
@@ -234,13 +239,21 @@ pub async fn expect_device_status(
 pub fn expect_created_for(run: &mut CaseRun, created: &Value, user: &str) {
     let holder = created.pointer("/assignedTo/id").and_then(Value::as_str);
     run.expect(holder == Some(user), rules::CREATE_ASSIGNED, || {
-        format!("assignedTo.id is {holder:?}, expected {user}")
+        format!(
+            "assignedTo.id is {}, expected {user}",
+            wording::quoted_or_absent(holder)
+        )
     });
     let status = created.get("status").and_then(Value::as_str);
     if run.expect(
         matches!(status, Some("assigned" | "available")),
         rules::CREATE_ASSIGNED,
-        || format!("created with assignTo, status {status:?}, expected assigned or available"),
+        || {
+            format!(
+                "created with assignTo, status {}, expected assigned or available",
+                wording::quoted_or_absent(status)
+            )
+        },
     ) {
         run.observe(format!(
             "status right after create with assignTo: {}",

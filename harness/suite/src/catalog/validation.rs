@@ -9,6 +9,7 @@ use crate::case::{Abort, Case, CaseRun, Group, script};
 use crate::client::Request;
 use crate::endpoints::Op;
 use crate::rules::{self, Rule};
+use crate::wording;
 
 /// A change to a valid body.
 #[derive(Debug, Clone)]
@@ -189,7 +190,10 @@ fn ranges_and_enums() -> Vec<Case> {
     for hash in ["md5", "hmacsha512", "unknownFutureValue"] {
         cases.push(create_case(
             &format!("create-hash-{}", hash.to_lowercase()),
-            &format!("create with hashFunction = {hash:?} -> 400"),
+            &format!(
+                "create with hashFunction = {} -> 400",
+                wording::quoted(hash)
+            ),
             rules::HASH_FUNCTION,
             vec![Edit::Set("hashFunction", json!(hash))],
             &[400],

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::label::{BodyKind, Label};
 use super::template::Bindings;
+use crate::report::model::TargetInfo;
 
 /// The schema identifier of a failure file.
 pub const FAILURE_SCHEMA: &str = "hwoath-failure/1";
@@ -75,6 +76,10 @@ pub struct Failure {
     pub received: Received,
     /// Every way the answer was wrong.
     pub problems: Vec<String>,
+    /// The target the failure was found on (`hwoath replay` sends it there unless told otherwise; an
+    /// embedded mock's URL is gone after its run, so it replays against a new one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<TargetInfo>,
 }
 
 impl Failure {
@@ -131,6 +136,7 @@ mod tests {
                 body: "{}".to_owned(),
             },
             problems: vec!["expected 400, got 201".to_owned()],
+            target: None,
         };
         assert_eq!(failure.file_name(), "properties-create-wrong-type-12.json");
         assert_eq!(Failure::from_json(&failure.to_json()).unwrap(), failure);

@@ -157,6 +157,7 @@ pub struct Generation {
     pub cases: Option<usize>,
     failures: Mutex<Vec<Failure>>,
     given_up: Mutex<Option<String>>,
+    shrink_budget: crate::shrink::ShrinkBudget,
 }
 
 /// Generated cases per catalog case on a target with test controls (a mock).
@@ -172,7 +173,19 @@ impl Generation {
             cases,
             failures: Mutex::new(Vec::new()),
             given_up: Mutex::new(None),
+            shrink_budget: crate::shrink::ShrinkBudget::default(),
         }
+    }
+
+    /// The same settings with `limit` as the time every shrink of the run draws from.
+    pub fn with_shrink_time(mut self, limit: std::time::Duration) -> Self {
+        self.shrink_budget = crate::shrink::ShrinkBudget::new(limit);
+        self
+    }
+
+    /// The time every shrink of the run draws from.
+    pub fn shrink_budget(&self) -> &crate::shrink::ShrinkBudget {
+        &self.shrink_budget
     }
 
     /// The case count on a target that has (or lacks) test controls.

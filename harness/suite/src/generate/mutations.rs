@@ -10,6 +10,7 @@ use super::bodies::{self, Field, Ty, fields, valid};
 use super::label::{BodyKind, Class, Label};
 use super::template::{Frag, Template};
 use super::{Sample, TextEdit, Wire};
+use crate::wording;
 
 /// The classes that apply to `kind`, valid first.
 pub fn classes(kind: BodyKind) -> &'static [Class] {
@@ -245,7 +246,7 @@ pub fn strategy(kind: BodyKind, class: Class) -> SBoxedStrategy<Sample> {
                 sample(
                     kind,
                     t,
-                    Label::new(class, format!("hashFunction = {value:?}")),
+                    Label::new(class, format!("hashFunction = {}", wording::quoted(&value))),
                 )
             })
             .sboxed(),
@@ -261,7 +262,8 @@ pub fn strategy(kind: BodyKind, class: Class) -> SBoxedStrategy<Sample> {
                 chars[at] = bad;
                 let secret: String = chars.into_iter().collect();
                 t.set("secretKey", Frag::Json(json!(secret)));
-                sample(kind, t, Label::new(class, format!("{bad:?} at {at}")))
+                let label = format!("{} at {at}", wording::quoted(&bad.to_string()));
+                sample(kind, t, Label::new(class, label))
             })
             .sboxed(),
         Class::SecretLength => (
@@ -324,7 +326,10 @@ pub fn strategy(kind: BodyKind, class: Class) -> SBoxedStrategy<Sample> {
                 sample(
                     kind,
                     t,
-                    Label::new(class, format!("verificationCode = {code:?}")),
+                    Label::new(
+                        class,
+                        format!("verificationCode = {}", wording::quoted(&code)),
+                    ),
                 )
             })
             .sboxed(),

@@ -24,7 +24,10 @@ pub enum ReportError {
         source: serde_json::Error,
     },
     /// The JSON has no `schema` field, so it is not a hwoath report.
-    #[error("{origin}: not a hwoath report: no \"schema\" field (expected {expected:?})")]
+    #[error(
+        "{origin}: not a hwoath report: no \"schema\" field (expected {})",
+        crate::wording::quoted(expected)
+    )]
     MissingSchema {
         /// Where the text came from.
         origin: String,
@@ -32,7 +35,11 @@ pub enum ReportError {
         expected: &'static str,
     },
     /// The report was written with another schema than the one this build reads.
-    #[error("{origin}: report schema {found:?} is not supported (expected {expected:?})")]
+    #[error(
+        "{origin}: report schema {} is not supported (expected {})",
+        crate::wording::quoted(found),
+        crate::wording::quoted(expected)
+    )]
     SchemaMismatch {
         /// Where the text came from.
         origin: String,

@@ -45,6 +45,8 @@ pub(crate) fn exchange(
         response_body: Some(response_body.to_owned()),
         error: None,
         elapsed_ms: 3,
+        attempt: 1,
+        retried_after_ms: None,
         violations: violation
             .map(|reason| Violation {
                 check: "status".to_owned(),
@@ -101,5 +103,10 @@ pub(crate) fn report() -> RunReport {
         summary: Summary::of(&cases),
         cases,
         failures: Vec::new(),
+        retries: Default::default(),
+        interrupted: false,
+        stop_reason: None,
+        leftovers: Vec::new(),
+        clock_not_restored: None,
     }
 }

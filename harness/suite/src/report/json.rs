@@ -85,6 +85,32 @@ mod tests {
     }
 
     #[test]
+    fn a_report_written_before_retries_and_stops_were_recorded_still_loads() {
+        let mut value: serde_json::Value =
+            serde_json::from_str(&to_json(&fixture::report()).unwrap()).unwrap();
+        let object = value.as_object_mut().unwrap();
+        for field in [
+            "retries",
+            "interrupted",
+            "stop_reason",
+            "leftovers",
+            "clock_not_restored",
+        ] {
+            object.remove(field);
+        }
+        let old = from_json(&value.to_string()).unwrap();
+        assert_eq!(old.retries, Default::default());
+        assert!(!old.interrupted && old.stop_reason.is_none() && old.leftovers.is_empty());
+        let exchange = &old.cases[1].exchanges[0];
+        assert_eq!((exchange.attempt, exchange.retried_after_ms), (1, None));
+        let baseline = concat!(env!("CARGO_MANIFEST_DIR"), "/../../reports/baseline.json");
+        assert!(
+            read_json(Path::new(baseline)).is_ok(),
+            "the committed baseline loads"
+        );
+    }
+
+    #[test]
     fn another_schema_is_a_schema_mismatch() {
         let text = to_json(&fixture::report())
             .unwrap()

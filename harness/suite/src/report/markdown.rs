@@ -7,7 +7,7 @@ use std::fmt::{self, Display, Formatter};
 
 use super::curl::curl_command;
 use super::excerpt::{self, SHORT_BODY_CHARS};
-use super::model::{CaseReport, Outcome, RunReport, Strength, Summary};
+use super::model::{CaseReport, Outcome, RetrySummary, RunReport, Strength, Summary};
 use super::redact::redacted;
 
 /// The report as Markdown.
@@ -90,13 +90,20 @@ impl Display for Markdown<'_> {
         writeln!(f, "| Tool | hwoath {} |", inline(&report.tool_version))?;
         writeln!(f, "| Started | {} |", inline(&report.started_at))?;
         writeln!(f, "| Duration | {} |", excerpt::seconds(report.duration_ms))?;
-        writeln!(f, "| Seed | {} |\n", report.seed)?;
+        writeln!(f, "| Seed | {} |", report.seed)?;
+        if let Some(reason) = &report.stop_reason {
+            writeln!(f, "| Stopped early | {} |", inline(reason))?;
+        }
+        writeln!(f)?;
+        writeln!(f, "{}\n", super::model::SECRETS_NOTE)?;
 
         writeln!(f, "## Summary\n")?;
         writeln!(f, "| |{}", &COUNTS_HEADER[1..])?;
         writeln!(f, "|---{COUNTS_RULE}")?;
         counts_row(f, "all", &Summary::of(&report.cases))?;
         writeln!(f)?;
+        retries_paragraph(f, &report.retries)?;
+        left_behind(f, report)?;
 
         writeln!(f, "## By group\n")?;
         writeln!(f, "| Group {COUNTS_HEADER}")?;
@@ -164,6 +171,48 @@ impl Display for Markdown<'_> {
         }
         Ok(())
     }
+}
+
+/// What the client's retries did, when it retried anything.
+fn retries_paragraph(f: &mut Formatter<'_>, retries: &RetrySummary) -> fmt::Result {
+    if retries.is_empty() {
+        return Ok(());
+    }
+    if retries.retried == 0 {
+        return writeln!(
+            f,
+            "Retries: none; {} request(s) ended with a 429 or 503 and no retry left, and were judged \
+             as answered.\n",
+            retries.exhausted
+        );
+    }
+    writeln!(
+        f,
+        "Retries: {} attempt(s) answered 429 or 503 were sent again ({}) after waiting {} in all; \
+         {} request(s) recovered, {} ran out of retries (their last answer was judged). A retried \
+         answer is listed with its case's exchanges and is not a violation of `no-server-error` \
+         (docs/spec.md, D31).\n",
+        retries.retried,
+        retries.statuses(),
+        excerpt::seconds(retries.waited_ms),
+        retries.recovered,
+        retries.exhausted
+    )
+}
+
+/// What the run could not undo on the target: devices left and a clock not put back.
+fn left_behind(f: &mut Formatter<'_>, report: &RunReport) -> fmt::Result {
+    if report.leftovers.is_empty() && report.clock_not_restored.is_none() {
+        return Ok(());
+    }
+    writeln!(f, "## Left on the target\n")?;
+    if let Some(reason) = &report.clock_not_restored {
+        writeln!(f, "- the clock was not put back: {}", inline(reason))?;
+    }
+    for leftover in &report.leftovers {
+        writeln!(f, "- {}", inline(leftover))?;
+    }
+    writeln!(f)
 }
 
 fn case_section(f: &mut Formatter<'_>, case: &CaseReport) -> fmt::Result {
@@ -235,6 +284,32 @@ mod tests {
         }
         assert_eq!(Block("a\n```\nb").to_string(), "````\na\n```\nb\n````\n\n");
         assert_eq!(Block("plain").to_string(), "```\nplain\n```\n\n");
+    }
+
+    #[test]
+    fn shows_retries_stops_and_what_was_left() {
+        let mut report = fixture::report();
+        assert!(!to_markdown(&report).contains("Retries:"));
+        report.retries.retried = 3;
+        report.retries.by_status.insert(503, 2);
+        report.retries.by_status.insert(429, 1);
+        report.retries.recovered = 2;
+        report.retries.exhausted = 1;
+        report.retries.waited_ms = 2500;
+        report.stop_reason = Some("the run reached --max-time 5 s".to_owned());
+        report.leftovers = vec!["device x: delete answered 500".to_owned()];
+        report.clock_not_restored = Some("restoring the clock answered 500".to_owned());
+        let text = to_markdown(&report);
+        assert!(
+            text.contains("Retries: 3 attempt(s) answered 429 or 503 were sent again (429 x1, 503 x2) after waiting 2.500 s"),
+            "{text}"
+        );
+        assert!(
+            text.contains("| Stopped early | the run reached --max-time 5 s |"),
+            "{text}"
+        );
+        assert!(text.contains("- device x: delete answered 500"), "{text}");
+        assert!(text.contains("- the clock was not put back: restoring the clock answered 500"));
     }
 
     #[test]

@@ -2,7 +2,15 @@
 //! behind it, with secrets already redacted. Every writer (JSON, JUnit, Markdown, HTML) and the baseline
 //! diff read this one model.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
+
+/// What every report says about the secrets it may and may not hold.
+pub const SECRETS_NOTE: &str = "Request bodies and curl lines show the secretKey values the suite sent: \
+test data it generated or took from the RFCs and Microsoft's examples, never a tenant's keys, so each \
+request replays as shown. Bearer tokens and client secrets never appear: curl lines read the token \
+from $GRAPH_TOKEN, and answers have every secretKey masked.";
 
 /// The schema identifier written into every `report.json`; bump it on incompatible changes.
 pub const SCHEMA: &str = "hwoath-report/1";
@@ -75,10 +83,63 @@ pub struct RunReport {
     /// Generated cases that failed, each shrunk to its smallest body (saved as `failures/*.json`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub failures: Vec<crate::generate::Failure>,
+    /// Requests the client sent again after a 429 or 503, counted over the whole run.
+    #[serde(default)]
+    pub retries: RetrySummary,
+    /// Whether a signal (Ctrl-C, SIGTERM) stopped the run before every case finished.
+    #[serde(default)]
+    pub interrupted: bool,
+    /// Why the run stopped before every selected case ran (a signal, `--max-time`, `--fail-fast`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_reason: Option<String>,
+    /// What the run created and could not remove, one line each (`hwoath cleanup` removes them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub leftovers: Vec<String>,
+    /// Why the target's test clock could not be put back as the run found it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock_not_restored: Option<String>,
+}
+
+/// What the client's retries of 429 and 503 answers did during a run. A retried attempt is in its
+/// case's exchanges too (see [`ExchangeRecord::retried_after_ms`]) when the case records that request.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RetrySummary {
+    /// Attempts answered 429 or 503 that the client sent again after waiting out `Retry-After`.
+    #[serde(default)]
+    pub retried: u64,
+    /// Those attempts by status code.
+    #[serde(default)]
+    pub by_status: BTreeMap<u16, u64>,
+    /// Requests that got another answer than 429 or 503 after one or more retries.
+    #[serde(default)]
+    pub recovered: u64,
+    /// Requests still answered 429 or 503 when the retries ran out (`--retries`, or the wait budget):
+    /// their last answer is the one the checks judged.
+    #[serde(default)]
+    pub exhausted: u64,
+    /// Time spent waiting on `Retry-After`, in milliseconds.
+    #[serde(default)]
+    pub waited_ms: u64,
+}
+
+impl RetrySummary {
+    /// Whether no request was retried.
+    pub fn is_empty(&self) -> bool {
+        self.retried == 0 && self.exhausted == 0
+    }
+
+    /// The retried attempts by status, e.g. `503 x12, 429 x3`.
+    pub fn statuses(&self) -> String {
+        self.by_status
+            .iter()
+            .map(|(status, count)| format!("{status} x{count}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 /// The target as the report shows it (never with credentials).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TargetInfo {
     /// The Graph base URL, e.g. `https://graph.microsoft.com/beta`.
     pub base_url: String,
@@ -175,8 +236,24 @@ pub struct ExchangeRecord {
     pub error: Option<String>,
     /// Time to the full response in milliseconds.
     pub elapsed_ms: u64,
+    /// Which attempt of the request this was (1 for the first; later ones follow a 429 or 503).
+    #[serde(default = "first_attempt", skip_serializing_if = "is_first_attempt")]
+    pub attempt: u32,
+    /// Set when the client sent the request again after this answer: the `Retry-After` wait it
+    /// honoured first, in milliseconds. Such an attempt is shown, never judged by `no-server-error`
+    /// (docs/spec.md, D31).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retried_after_ms: Option<u64>,
     /// The checks that failed on this exchange.
     pub violations: Vec<Violation>,
+}
+
+fn first_attempt() -> u32 {
+    1
+}
+
+fn is_first_attempt(attempt: &u32) -> bool {
+    *attempt == 1
 }
 
 /// A check that failed on an exchange.

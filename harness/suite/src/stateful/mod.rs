@@ -2,9 +2,10 @@
 //! checked after every step against the suite's own reference model of the tenant. A failing sequence
 //! shrinks to the shortest one that still fails and is reported as numbered HTTP calls.
 //!
-//! The sequences run on a blocking thread (value trees are not `Send`) that drives the HTTP calls with
-//! the runtime's handle. They set the target's clock, so they need a mock's test controls; on a real
-//! tenant the case is skipped with that reason.
+//! Sequences are generated on a blocking thread and carried out on the async side; a failing one
+//! shrinks through [`crate::shrink`] (its value tree stays on a blocking thread) within the run's
+//! shrink budget. They set the target's clock, so they need a mock's test controls; on a real tenant
+//! the case is skipped with that reason.
 
 pub mod model;
 pub mod ops;
@@ -12,7 +13,7 @@ pub mod ops;
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
 
-use proptest::strategy::{Strategy, ValueTree};
+use proptest::strategy::Strategy;
 use proptest_state_machine::ReferenceStateMachine;
 
 use self::model::{Operation, Tenant, TenantMachine, USERS};
@@ -21,11 +22,13 @@ use crate::case::{Abort, Case, CaseRun, Group, script};
 use crate::context::RunContext;
 use crate::generate;
 use crate::rules::{self, Rule};
+use crate::shrink::{self, Limits};
 
 /// Most operations in one sequence.
 pub const MAX_OPERATIONS: usize = 20;
-/// Most sequences re-run while shrinking one failure.
-pub const SHRINK_BUDGET: usize = 200;
+/// Most sequences re-run while shrinking one failure (all shrinking of a run also shares one time
+/// budget, [`crate::shrink::ShrinkBudget`]).
+pub const MAX_SHRINK_RUNS: usize = 200;
 
 /// The rule of the group: every answer and every read-back agrees with the reference model.
 pub const MODEL: Rule = rules::MODEL;
@@ -48,66 +51,88 @@ pub struct Outcome {
     pub ran: usize,
     /// The first failing sequence's index, its shrunk operations and how it broke.
     pub failure: Option<(usize, Vec<Operation>, Broken)>,
+    /// How far the failure shrank, e.g. `shrunk to 3 operation(s)` (empty without a failure).
+    pub shrinking: String,
 }
 
-/// Runs `count` sequences from `seed` on this (blocking) thread, shrinking the first failure.
-pub fn run_blocking(
-    handle: &tokio::runtime::Handle,
+/// Runs `count` sequences from `seed`, shrinking the first failure.
+pub async fn run_sequences(
     ctx: &RunContext,
     token: &str,
     users: &[String],
     seed: [u8; 32],
     count: usize,
 ) -> Outcome {
-    let strategy = strategy();
-    for index in 0..count {
-        let Some(mut tree) = generate::tree_at(&strategy, seed, index) else {
-            continue;
-        };
-        let run = |value: Sequence| {
-            let (initial, ops, seen) = value;
-            let result = handle.block_on(run_sequence(
-                ctx,
-                token,
-                users,
-                &initial,
-                &ops,
-                seen.as_deref(),
-            ));
-            (ops, result)
-        };
-        let (ops, result) = run(tree.current());
+    // Generating is CPU work: keep it off the runtime's workers.
+    let sequences = tokio::task::spawn_blocking(move || generate::values(&strategy(), seed, count))
+        .await
+        .unwrap_or_default();
+    for (index, (initial, ops, seen)) in sequences.into_iter().enumerate() {
+        let result = run_sequence(ctx, token, users, &initial, &ops, seen.as_deref()).await;
         let Err(broken) = result else {
             continue;
         };
-        let mut best = (ops, broken);
-        let mut spent = 0;
-        if tree.simplify() {
-            while spent < SHRINK_BUDGET {
-                spent += 1;
-                match run(tree.current()) {
-                    (ops, Err(broken)) => {
-                        best = (ops, broken);
-                        if !tree.simplify() {
-                            break;
-                        }
-                    }
-                    (_, Ok(_)) => {
-                        if !tree.complicate() {
-                            break;
-                        }
-                    }
-                }
-            }
-        }
+        let (ops, broken, shrinking) =
+            shrink_sequence(ctx, token, users, seed, index, ops, broken).await;
         return Outcome {
             ran: index + 1,
-            failure: Some((index, best.0, best.1)),
+            failure: Some((index, ops, broken)),
+            shrinking,
         };
     }
     Outcome {
         ran: count,
         failure: None,
+        shrinking: String::new(),
+    }
+}
+
+/// Shrinks the `index`-th sequence, which broke as `broken`, to the shortest that still breaks; keeps
+/// it as found when the run's shrink budget is spent or it does not break again. Returns the
+/// operations, how they broke, and how far they shrank.
+async fn shrink_sequence(
+    ctx: &RunContext,
+    token: &str,
+    users: &[String],
+    seed: [u8; 32],
+    index: usize,
+    ops: Vec<Operation>,
+    broken: Broken,
+) -> (Vec<Operation>, Broken, String) {
+    let budget = ctx.generation.shrink_budget();
+    let as_found = |ops: Vec<Operation>, broken, why: String| {
+        let text = format!("{} operation(s), not shrunk ({why})", ops.len());
+        (ops, broken, text)
+    };
+    if budget.is_spent() {
+        return as_found(ops, broken, budget.spent_reason());
+    }
+    let still_breaks = |(initial, ops, seen): Sequence| async move {
+        run_sequence(ctx, token, users, &initial, &ops, seen.as_deref())
+            .await
+            .err()
+    };
+    // The tree's own first value runs again: proptest-state-machine counts the operations it saw.
+    let shrunk = shrink::shrink(
+        move || generate::tree_at(&strategy(), seed, index),
+        None,
+        still_breaks,
+        Limits {
+            max_tests: MAX_SHRINK_RUNS,
+            budget,
+        },
+    )
+    .await;
+    match (shrunk.smallest, shrunk.cut_short) {
+        (Some(((_, ops, _), broken)), None) => {
+            let text = format!("shrunk to {} operation(s)", ops.len());
+            (ops, broken, text)
+        }
+        (Some(((_, ops, _), broken)), Some(why)) => {
+            let text = format!("shrunk to {} operation(s) ({why})", ops.len());
+            (ops, broken, text)
+        }
+        (None, _) => as_found(ops, broken, "it did not break again".to_owned()),
     }
 }
 
@@ -126,21 +151,16 @@ async fn run_case(run: &mut CaseRun) -> Result<(), Abort> {
     run.set_clock(model::EPOCH).await?;
     let count = sequences(ctx.generation.count(true));
     let seed = generate::case_seed(ctx.generation.seed, "stateful/sequences");
-    let handle = tokio::runtime::Handle::current();
-    let outcome = tokio::task::spawn_blocking({
-        let ctx = ctx.clone();
-        move || run_blocking(&handle, &ctx, &token, &users, seed, count)
-    })
-    .await
-    .map_err(|e| Abort::Error(format!("the sequences stopped: {e}")))?;
+    let outcome = run_sequences(&ctx, &token, &users, seed, count).await;
     if let Some((index, ops, broken)) = outcome.failure {
         run.expect(false, MODEL, || {
             format!(
-                "sequence #{index} of {count} (seed {}) broke the model; shrunk to {} operation(s), \
-                 failing at operation {}: {}\n{}",
+                "sequence #{index} of {count} (seed {}) broke the model; {}, failing at operation \
+                 {} of {}: {}\n{}",
                 ctx.generation.seed,
-                ops.len(),
+                outcome.shrinking,
                 broken.at + 1,
+                ops.len(),
                 broken.reason,
                 broken.calls.join("\n")
             )

@@ -208,6 +208,62 @@ pub enum Operation {
     List,
 }
 
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Code::Right => "the right code",
+            Code::Drifted => "a drifted code",
+            Code::Wrong => "a wrong code",
+            Code::Replayed => "a replayed code",
+        })
+    }
+}
+
+/// An operation as the failing sequence's reason names it, e.g. `activate device 0 with a wrong code`.
+impl std::fmt::Display for Operation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Operation::Create {
+                interval, sha256, ..
+            } => {
+                let hash = if *sha256 { "hmacsha256" } else { "hmacsha1" };
+                write!(f, "create a {interval} s {hash} token")
+            }
+            Operation::Update { device, model } => write!(
+                f,
+                "update device {device} with model {}",
+                crate::wording::quoted(model)
+            ),
+            Operation::Delete { device } => write!(f, "delete device {device}"),
+            Operation::Assign { device, user } => {
+                write!(f, "assign device {device} to user {user}")
+            }
+            Operation::Unassign { device } => write!(f, "unassign device {device}"),
+            Operation::Activate { device, code } => {
+                write!(f, "activate device {device} with {code}")
+            }
+            Operation::Deactivate { device } => write!(f, "deactivate device {device}"),
+            Operation::AssignAndActivate {
+                device,
+                user,
+                right,
+                by_serial,
+            } => write!(
+                f,
+                "assign and activate device {device} for user {user} by {} with {}",
+                if *by_serial { "serial number" } else { "id" },
+                if *right {
+                    "the right code"
+                } else {
+                    "a wrong code"
+                }
+            ),
+            Operation::Advance { seconds } => write!(f, "move the clock {seconds} s forward"),
+            Operation::List => f.write_str("list the inventory"),
+        }
+    }
+}
+
 /// What the target must answer to an operation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Expect {

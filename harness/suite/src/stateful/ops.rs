@@ -16,6 +16,7 @@ use crate::context::RunContext;
 use crate::endpoints::{Op, Owner};
 use crate::redact;
 use crate::report::model::Strength;
+use crate::wording;
 
 /// How a sequence went wrong: at which operation, why, and every HTTP call up to there.
 #[derive(Debug, Clone)]
@@ -48,7 +49,7 @@ impl Driver<'_> {
         let request = request.bearer(Some(&self.token));
         let body = request
             .body_bytes()
-            .map(|b| format!(" {}", redact::body_text(&b, &[])))
+            .map(|b| format!(" {}", redact::request_text(&b, &[])))
             .unwrap_or_default();
         let line = format!(
             "{}. {} {}{body}",
@@ -110,9 +111,12 @@ impl Driver<'_> {
             self.calls.len() + 1,
             exchange.status.unwrap_or_default()
         ));
-        (exchange.status == Some(200))
-            .then_some(())
-            .ok_or_else(|| format!("setting the clock answered {:?}", exchange.status))
+        (exchange.status == Some(200)).then_some(()).ok_or_else(|| {
+            format!(
+                "setting the clock answered {}",
+                wording::status(exchange.status)
+            )
+        })
     }
 
     /// Sends `op` as HTTP; returns the main exchange.
@@ -254,7 +258,8 @@ impl Driver<'_> {
             return match exchange.status {
                 Some(404) => Ok(()),
                 other => Err(format!(
-                    "device {device} was deleted, but GET answered {other:?}"
+                    "device {device} was deleted, but GET answered {}",
+                    wording::status(other)
                 )),
             };
         }
@@ -271,18 +276,24 @@ impl Driver<'_> {
         let mut wrong = Vec::new();
         if got["status"] != json!(model.status.as_str()) {
             wrong.push(format!(
-                "status {} (model: {:?})",
+                "status {} (model: {})",
                 got["status"],
-                model.status.as_str()
+                wording::quoted(model.status.as_str())
             ));
         }
         if holder != expected_holder {
             wrong.push(format!(
-                "assignedTo.id {holder:?} (model: {expected_holder:?})"
+                "assignedTo.id {} (model: {})",
+                wording::quoted_or_absent(holder.as_deref()),
+                wording::quoted_or_absent(expected_holder.as_deref())
             ));
         }
         if got["model"] != json!(model.model) {
-            wrong.push(format!("model {} (model: {:?})", got["model"], model.model));
+            wrong.push(format!(
+                "model {} (model: {})",
+                got["model"],
+                wording::quoted(&model.model)
+            ));
         }
         if wrong.is_empty() {
             Ok(())
@@ -412,8 +423,10 @@ async fn carry_out(
             return Err((
                 at,
                 format!(
-                    "{op:?}: expected {statuses:?}, got {status} [{}: {}]",
-                    rule.id, rule.source
+                    "{op}: expected {}, got {status} [{}: {}]",
+                    wording::alternatives(statuses),
+                    rule.id,
+                    rule.source
                 ),
             ));
         }

@@ -32,6 +32,8 @@ fn exchange(step: &str, method: &str, path: &str, body: Option<&str>) -> Exchang
         response_body: Some("{}".to_owned()),
         error: None,
         elapsed_ms: 4,
+        attempt: 1,
+        retried_after_ms: None,
         violations: Vec::new(),
     }
 }
@@ -161,6 +163,11 @@ pub fn report() -> RunReport {
         summary: Summary::of(&cases),
         cases,
         failures: Vec::new(),
+        retries: Default::default(),
+        interrupted: false,
+        stop_reason: None,
+        leftovers: Vec::new(),
+        clock_not_restored: None,
     }
 }
 
