@@ -151,6 +151,16 @@ fn ratio(numerator: Option<f64>, denominator: Option<f64>) -> String {
     }
 }
 
+/// `measured / floor`, unless the figure is below the floor: no code can cost less than its two
+/// compressions, so such a pair of figures is not published as a ratio (one of them is wrong: a noisy
+/// run, or a floor bench that measures more than the compressions).
+fn floor_ratio(measured: Option<f64>, floor: Option<f64>) -> String {
+    match (measured, floor) {
+        (Some(m), Some(f)) if m < f => "below the floor: not comparable".to_owned(),
+        _ => ratio(measured, floor),
+    }
+}
+
 /// A duration in nanoseconds, with a unit that keeps three significant digits.
 fn duration(ns: Option<f64>) -> String {
     match ns {
@@ -277,7 +287,7 @@ pub fn render(medians: &Medians, machine: &Machine) -> String {
                 duration(peer),
                 duration(lite),
                 duration(floor),
-                ratio(keyed, floor),
+                floor_ratio(keyed, floor),
                 ratio(peer, keyed),
                 ratio(lite, keyed),
             );
@@ -342,7 +352,7 @@ pub fn render(medians: &Medians, machine: &Machine) -> String {
             duration(ours),
             duration(peer),
             duration(floor),
-            ratio(ours, floor),
+            floor_ratio(ours, floor),
             ratio(peer, ours),
             verdict(ours.map(|ns| ns < 1_000_000.0)),
         );
@@ -535,7 +545,12 @@ const READING: &str = r#"
 * **The floor** is two SHA compressions, the second fed by the first, through the same `sha1`/`sha2`
   block functions every contender ends in. This machine's 2 logical CPUs may share one physical core:
   when the other one is busy, every figure here slows by up to 2x (the SHA units are shared), so
-  compare figures of one run only.
+  compare figures of one run only. A figure below its floor is shown as "below the floor: not
+  comparable" instead of a ratio: SHA-512's keyed generator measures below this floor run after run,
+  so the SHA-512 floor bench (128-byte blocks passed through `black_box`) measures more than its two
+  compressions and is not a floor for SHA-512.
+* **The activation window** (±2880 steps) is the same keyed generator run 5761 times with a
+  constant-time comparison per step: its cost is 5761 codes, close to 5761 times the floor.
 * **The mock** (`perf record -g` on the `mock_http` bench): client and server share the 2 logical
   CPUs, so the server's own ceiling is higher than the rate shown. Per request the time goes to the
   kernel's loopback TCP, allocation (each answer is built as a `serde_json::Value`), verifying the
@@ -600,6 +615,19 @@ mod tests {
             text.contains(
                 "| suite: at least 5,000 generated create cases/s | 4,096 | **not met** |"
             )
+        );
+    }
+
+    #[test]
+    fn a_figure_below_its_floor_is_not_published_as_a_ratio() {
+        let medians = Medians::new([
+            ("generate/hwoath-keyed/SHA512-6".to_owned(), 500.0),
+            ("floor/two-compressions/SHA512".to_owned(), 600.0),
+        ]);
+        let text = render(&medians, &machine());
+        assert!(
+            text.contains("| 600.0 ns | below the floor: not comparable |"),
+            "{text}"
         );
     }
 

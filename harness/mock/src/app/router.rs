@@ -126,7 +126,8 @@ fn control_routes() -> Router<AppState> {
 /// [`PathCanon`]), then routed.
 pub fn build(state: AppState) -> Router {
     let graph = graph_routes();
-    let canon = PathCanon::new(graph.templates.iter().map(String::as_str));
+    // Shared, not cloned: axum clones a handler for every request it serves.
+    let canon = std::sync::Arc::new(PathCanon::new(graph.templates.iter().map(String::as_str)));
     let beta = graph
         .router
         .layer(from_fn_with_state(state.clone(), inject_faults));
