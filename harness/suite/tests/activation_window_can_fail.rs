@@ -173,7 +173,7 @@ async fn a_target_that_keeps_one_step_either_side_fails_the_accepted_drifts() {
     let (tenant, options) = common::mock().await;
     let narrow = NarrowWindow {
         upstream: tenant.root_url(),
-        http: reqwest::Client::new(),
+        http: proxy::http_client(),
         tokens: Mutex::default(),
     };
     let proxy = proxy::start(tenant.root_url(), narrow).await;

@@ -112,12 +112,18 @@ async fn send(proxy: &Proxy, request: &Forwarded) -> Answer {
     }
 }
 
+/// An HTTP client for tests (the workspace builds reqwest without a default TLS provider, so one is
+/// installed first).
+pub fn http_client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::new()
+}
+
 /// Starts a proxy on a loopback port in front of `upstream` (the mock's root URL).
 pub async fn start(upstream: String, rewrite: impl Rewrite) -> SocketAddr {
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let proxy = Proxy {
         upstream,
-        http: reqwest::Client::new(),
+        http: http_client(),
         rewrite: Arc::new(rewrite),
     };
     let app = Router::new().fallback(forward).with_state(proxy);
