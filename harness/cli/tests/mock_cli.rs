@@ -113,17 +113,10 @@ fn token_usage_errors() {
     );
 }
 
-#[test]
-fn mock_prints_its_urls_and_serves() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hwoath"))
-        .args(["mock", "--controls", "--clock", "59"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+/// The banner of a started `hwoath mock`, up to "Press Ctrl-C", and the base URL it names.
+fn read_banner(child: &mut std::process::Child) -> (Vec<String>, String) {
     let mut banner = Vec::new();
-    for line in lines.by_ref() {
+    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
         let line = line.unwrap();
         let done = line.starts_with("Press Ctrl-C");
         banner.push(line);
@@ -136,6 +129,18 @@ fn mock_prints_its_urls_and_serves() {
         .find_map(|l| l.trim().strip_prefix("Graph base URL:"))
         .map(|s| s.trim().to_owned())
         .expect("the banner names the base URL");
+    (banner, base)
+}
+
+#[test]
+fn mock_prints_its_urls_and_serves() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hwoath"))
+        .args(["mock", "--controls", "--clock", "59"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (banner, base) = read_banner(&mut child);
     assert!(
         banner
             .iter()
@@ -211,20 +216,7 @@ fn mock_applies_behaviour_options_from_the_command_line() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut banner = Vec::new();
-    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
-        let line = line.unwrap();
-        let done = line.starts_with("Press Ctrl-C");
-        banner.push(line);
-        if done {
-            break;
-        }
-    }
-    let base = banner
-        .iter()
-        .find_map(|l| l.trim().strip_prefix("Graph base URL:"))
-        .map(|s| s.trim().to_owned())
-        .expect("the banner names the base URL");
+    let (banner, base) = read_banner(&mut child);
     assert!(
         banner.iter().any(|l| l.contains("Behaviour:")
             && l.contains("--numbers-as-strings coerce")

@@ -146,6 +146,18 @@ fn visible_method_json(
     Some(to_value(&Entity::new(store.method_wire(device), context)))
 }
 
+/// The user's methods a read sees now, as JSON, that `options`' `$filter` keeps.
+pub fn matching<'a>(
+    store: &'a Store,
+    user_id: &'a str,
+    options: &'a QueryOptions,
+) -> impl Iterator<Item = Value> + 'a {
+    store
+        .visible_methods_of(user_id, Instant::now())
+        .map(|d| to_value(&Entity::new(store.method_wire(d), None)))
+        .filter(|v| options.matches(v))
+}
+
 /// The handlers, generic over `/me` (`ME = true`) and `/users/{user}` (`ME = false`).
 pub struct Handlers<const ME: bool>;
 
@@ -161,13 +173,7 @@ impl<const ME: bool> Handlers<ME> {
         let (target, _) = split_params(ME, params)?;
         let subject = resolve(&state, &caller, target, false)?;
         let options = QueryOptions::parse(query.as_deref(), SPEC)?;
-        let items = state.read(|store| {
-            store
-                .visible_methods_of(&subject.user_id, Instant::now())
-                .map(|d| to_value(&Entity::new(store.method_wire(d), None)))
-                .filter(|v| options.matches(v))
-                .collect()
-        });
+        let items = state.read(|store| matching(store, &subject.user_id, &options).collect());
         Ok(page(
             &meta,
             odata::method_collection_context(&meta.base_url(), &subject.user_id),

@@ -87,12 +87,8 @@ impl<const ME: bool> MethodNavigation<ME> {
         let (target, _) = split_params(ME, params)?;
         let subject = resolve(&state, &caller, target, false)?;
         let options = QueryOptions::parse(query.as_deref(), METHODS_SPEC)?;
-        let total = state.read(|store| {
-            store
-                .visible_methods_of(&subject.user_id, Instant::now())
-                .filter(|d| options.matches(&to_value(&store.method_wire(d))))
-                .count()
-        });
+        let total =
+            state.read(|store| super::methods::matching(store, &subject.user_id, &options).count());
         Ok(count_response(total))
     }
 
