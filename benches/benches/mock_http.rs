@@ -4,96 +4,30 @@
 //!
 //! The client is hyper's bare HTTP/1.1 connection API (one task per connection, no pool), the
 //! lightest client that still speaks real HTTP, since on this machine it shares the cores with the
-//! server.
+//! server (see `hwoath_benches::loopback`).
 
-use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use http_body_util::{BodyExt, Full};
+use http_body_util::Full;
 use hwoath_benches::inputs::{MOCK_CONNECTIONS, MOCK_INVENTORY};
+use hwoath_benches::loopback::{Connection, DEVICES, Target, connect, exchange};
 use hwoath_mock::MockTenant;
 use hyper::body::Bytes;
-use hyper::client::conn::http1::{self, SendRequest};
-use hyper::{Method, Request, StatusCode, header};
-use hyper_util::rt::TokioIo;
-use serde_json::json;
-use tokio::net::TcpStream;
+use hyper::{Method, Request, StatusCode};
 use tokio::runtime::Runtime;
 
 /// Keep-alive connections, each with one request in flight at a time.
 const CONNECTIONS: usize = MOCK_CONNECTIONS;
 
-/// Tokens in the inventory when a measurement starts (the mock scans its inventory per lookup).
+/// Tokens in the inventory when a measurement starts.
 const INVENTORY: u64 = MOCK_INVENTORY;
-
-/// The inventory collection below the root URL.
-const DEVICES: &str = "/beta/directory/authenticationMethodDevices/hardwareOathDevices";
-
-/// Serial numbers already used by creates (each create needs a fresh one).
-static SERIALS: AtomicU64 = AtomicU64::new(0);
-
-/// What every request needs: where to send it and the bearer token.
-#[derive(Clone)]
-struct Target {
-    authority: String,
-    bearer: String,
-}
-
-impl Target {
-    fn request(&self, method: Method, path: &str, body: Bytes) -> Request<Full<Bytes>> {
-        let mut request = Request::builder()
-            .method(method)
-            .uri(path)
-            .header(header::HOST, &self.authority)
-            .header(header::AUTHORIZATION, &self.bearer);
-        if !body.is_empty() {
-            request = request.header(header::CONTENT_TYPE, "application/json");
-        }
-        request.body(Full::new(body)).unwrap()
-    }
-
-    fn create(&self) -> Request<Full<Bytes>> {
-        let serial = SERIALS.fetch_add(1, Ordering::Relaxed);
-        let body = json!({
-            "displayName": "Bench token",
-            "serialNumber": format!("BENCH-{serial:010}"),
-            "manufacturer": "Contoso",
-            "model": "Hardware Token 1000",
-            "secretKey": "6PJ4UKIW33NNXYZAEHQNFUFTZF7WFTFB",
-            "timeIntervalInSeconds": 30,
-            "hashFunction": "hmacsha1"
-        });
-        self.request(Method::POST, DEVICES, Bytes::from(body.to_string()))
-    }
-}
-
-async fn connect(addr: SocketAddr) -> SendRequest<Full<Bytes>> {
-    let stream = TcpStream::connect(addr).await.unwrap();
-    stream.set_nodelay(true).unwrap();
-    let (sender, connection) = http1::handshake(TokioIo::new(stream)).await.unwrap();
-    tokio::spawn(connection);
-    sender
-}
-
-/// Sends one request and reads the whole answer; returns its status and body.
-async fn exchange(
-    sender: &mut SendRequest<Full<Bytes>>,
-    request: Request<Full<Bytes>>,
-) -> (StatusCode, Bytes) {
-    sender.ready().await.unwrap();
-    let response = sender.send_request(request).await.unwrap();
-    let status = response.status();
-    let body = response.into_body().collect().await.unwrap().to_bytes();
-    (status, body)
-}
 
 /// Runs `total` requests spread over the connections, all connections busy at once; returns the
 /// elapsed time. Panics if any answer has another status than `expected` (after timing).
 fn drive(
     runtime: &Runtime,
-    connections: &mut Vec<SendRequest<Full<Bytes>>>,
+    connections: &mut Vec<Connection>,
     total: u64,
     expected: StatusCode,
     make: impl Fn() -> Request<Full<Bytes>> + Clone + Send + 'static,
@@ -136,16 +70,7 @@ fn mock_http(c: &mut Criterion) {
         .build()
         .unwrap();
     let tenant = runtime.block_on(MockTenant::start()).unwrap();
-    let bearer = format!(
-        "Bearer {}",
-        tenant
-            .token()
-            .app(&["Policy.ReadWrite.AuthenticationMethod"])
-    );
-    let target = Target {
-        authority: tenant.addr().to_string(),
-        bearer,
-    };
+    let target = Target::for_tenant(&tenant);
     let mut connections = runtime.block_on(async {
         let mut connections = Vec::with_capacity(CONNECTIONS);
         for _ in 0..CONNECTIONS {
@@ -155,7 +80,7 @@ fn mock_http(c: &mut Criterion) {
     });
 
     // The inventory, created and its last token read back once before measuring.
-    let fill = |connections: &mut Vec<SendRequest<Full<Bytes>>>| {
+    let fill = |connections: &mut Vec<Connection>| {
         runtime.block_on(tenant.reset());
         let target = target.clone();
         drive(

@@ -27,6 +27,31 @@ pub const MOCK_CONNECTIONS: usize = 32;
 /// Tokens in the mock's inventory when a mock measurement starts.
 pub const MOCK_INVENTORY: u64 = 1_000;
 
+/// Inventory sizes (tokens already held) the mock's per-operation cost is measured at.
+pub const SCALE_SIZES: [u64; 3] = [1_000, 10_000, 100_000];
+
+/// How the mock keeps its inventory while measured at scale: in memory only, or also in its state
+/// database (every change committed before it is answered).
+pub const SCALE_MODES: [&str; 2] = ["memory", "durable"];
+
+/// The operations measured at scale, one request each: read a token, create one, delete one, and
+/// read one page of the listing.
+pub const SCALE_OPERATIONS: [&str; 4] = ["get", "create", "delete", "page"];
+
+/// Tokens per listing page (`$top`) of the `page` operation.
+pub const SCALE_PAGE: usize = 100;
+
+/// The most an operation at the largest size may cost, as a multiple of its cost at the smallest.
+pub const SCALE_RATIO_TARGET: f64 = 1.5;
+
+/// The most a durable create may cost at the largest size, in nanoseconds (2 ms).
+pub const DURABLE_CREATE_TARGET_NS: f64 = 2_000_000.0;
+
+/// The criterion id of operation `operation` in mode `mode` with `size` tokens in the inventory.
+pub fn scale_id(mode: &str, operation: &str, size: u64) -> String {
+    format!("mock_scale/{mode}/{operation}/{size}")
+}
+
 /// The RFC 6238 Appendix B seed for `algorithm` (20, 32 or 64 ASCII bytes).
 pub fn rfc_key(algorithm: Algorithm) -> &'static [u8] {
     match algorithm {

@@ -1,7 +1,9 @@
-//! The hwoath benchmarks' shared inputs (so every contender gets the same key, time and digits) and
-//! the renderer that turns criterion's results into `reports/bench.md`.
+//! The hwoath benchmarks' shared inputs (so every contender gets the same key, time and digits), the
+//! loopback HTTP client the mock benchmarks send with, and the renderer that turns criterion's
+//! results into `reports/bench.md`.
 
 pub mod inputs;
+pub mod loopback;
 pub mod report;
 
 use hwoath_mock::MockTenant;

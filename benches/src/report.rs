@@ -8,7 +8,9 @@ use std::path::Path;
 use hwoath_otp::Algorithm;
 
 use crate::inputs::{
-    ACTIVATION_WINDOW_STEPS, DIGITS, MOCK_CONNECTIONS, MOCK_INVENTORY, SCAN_TOKENS,
+    ACTIVATION_WINDOW_STEPS, DIGITS, DURABLE_CREATE_TARGET_NS, MOCK_CONNECTIONS, MOCK_INVENTORY,
+    SCALE_MODES, SCALE_OPERATIONS, SCALE_PAGE, SCALE_RATIO_TARGET, SCALE_SIZES, SCAN_TOKENS,
+    scale_id,
 };
 
 /// Why criterion's results could not be read.
@@ -180,7 +182,7 @@ fn per_second(ns_per_item: Option<f64>) -> String {
             let digits = rate.to_string();
             let mut grouped = String::new();
             for (index, digit) in digits.chars().enumerate() {
-                if index > 0 && (digits.len() - index) % 3 == 0 {
+                if index > 0 && (digits.len() - index).is_multiple_of(3) {
                     grouped.push(',');
                 }
                 grouped.push(digit);
@@ -202,6 +204,164 @@ fn verdict(met: Option<bool>) -> &'static str {
 
 fn algorithm_label(algorithm: Algorithm) -> &'static str {
     algorithm.uri_name()
+}
+
+/// The smallest inventory the mock is measured at.
+fn smallest() -> u64 {
+    SCALE_SIZES[0]
+}
+
+/// The largest inventory the mock is measured at.
+fn largest() -> u64 {
+    SCALE_SIZES[SCALE_SIZES.len() - 1]
+}
+
+/// An inventory size as `1k`, `10k`, `100k` (or the plain number below a thousand).
+fn size_label(size: u64) -> String {
+    if size >= 1_000 && size.is_multiple_of(1_000) {
+        format!("{}k", size / 1_000)
+    } else {
+        size.to_string()
+    }
+}
+
+/// The durable create target as written in its line (`2 ms`).
+fn durable_target() -> String {
+    format!("{} ms", DURABLE_CREATE_TARGET_NS / 1e6)
+}
+
+/// The mock's per-operation figures at scale (`benches/benches/mock_scale.rs`).
+struct Scale<'a> {
+    medians: &'a Medians,
+}
+
+impl<'a> Scale<'a> {
+    fn new(medians: &'a Medians) -> Self {
+        Self { medians }
+    }
+
+    /// The median of `operation` in `mode` at `size` tokens.
+    fn get(&self, mode: &str, operation: &str, size: u64) -> Option<f64> {
+        self.medians.get(&scale_id(mode, operation, size))
+    }
+
+    /// Every (mode, operation) with its cost at the largest size over its cost at the smallest, where
+    /// both were measured.
+    fn ratios(&self) -> Vec<(&'static str, &'static str, Option<f64>)> {
+        let mut ratios = Vec::new();
+        for mode in SCALE_MODES {
+            for operation in SCALE_OPERATIONS {
+                let large = self.get(mode, operation, largest());
+                let small = self.get(mode, operation, smallest());
+                let ratio = large
+                    .zip(small)
+                    .filter(|&(_, s)| s > 0.0)
+                    .map(|(l, s)| l / s);
+                ratios.push((mode, operation, ratio));
+            }
+        }
+        ratios
+    }
+
+    /// Whether every operation at the largest size is within the target ratio of the smallest: not
+    /// met as soon as one measured ratio exceeds it, met only when all of them were measured.
+    fn ratios_met(&self) -> Option<bool> {
+        let ratios = self.ratios();
+        if ratios
+            .iter()
+            .any(|&(_, _, r)| r.is_some_and(|r| r > SCALE_RATIO_TARGET))
+        {
+            Some(false)
+        } else if ratios.iter().all(|(_, _, r)| r.is_some()) {
+            Some(true)
+        } else {
+            None
+        }
+    }
+
+    /// The largest measured ratio and the (mode, operation) it belongs to (the first of equals).
+    fn worst(&self) -> Option<(&'static str, &'static str, f64)> {
+        self.ratios()
+            .into_iter()
+            .filter_map(|(mode, operation, r)| Some((mode, operation, r?)))
+            .reduce(|worst, next| if next.2 > worst.2 { next } else { worst })
+    }
+
+    /// The largest measured ratio with where it is (`1.23x, durable delete`), or a dash.
+    fn worst_label(&self) -> String {
+        self.worst().map_or_else(
+            || "–".to_owned(),
+            |(mode, operation, r)| format!("{r:.2}x, {mode} {operation}"),
+        )
+    }
+
+    /// A durable create's median at the largest size.
+    fn durable_create(&self) -> Option<f64> {
+        self.get("durable", "create", largest())
+    }
+
+    /// Whether a durable create at the largest size is under the target.
+    fn durable_create_met(&self) -> Option<bool> {
+        self.durable_create()
+            .map(|ns| ns < DURABLE_CREATE_TARGET_NS)
+    }
+
+    /// The section: what is measured, one row per (mode, operation), and the two targets.
+    fn render(&self, out: &mut String) {
+        let sizes: Vec<String> = SCALE_SIZES.iter().map(|&s| size_label(s)).collect();
+        let (small, large) = (size_label(smallest()), size_label(largest()));
+        let _ = writeln!(out, "\n## Mock tenant at scale\n");
+        let _ = writeln!(
+            out,
+            "`benches/benches/mock_scale.rs`: the cost of one operation as a client sees it, with {} \
+             tokens already in the inventory (seeded from a fixture at start, so reaching a size \
+             costs no requests). One keep-alive HTTP/1.1 connection, one request at a time, client \
+             and server on one Tokio runtime with 2 worker threads; only the operation's own request \
+             is timed. *get*: `GET` one seeded token, cycling through tokens spread over the \
+             inventory. *create*: `POST` a new token (then deleted, untimed, so the size stays put). \
+             *delete*: `DELETE` a token (created just before, untimed). *page*: `GET` one page of \
+             the listing with `$top={SCALE_PAGE}`, cycling through pages spread over the inventory \
+             (a listing that scanned would grow with the size). *memory*: the inventory in memory \
+             only. *durable*: with the state database (SQLite in WAL mode with `synchronous = \
+             FULL`, on this machine's disk), where every change is committed (group commit) before \
+             it is answered: a write then also waits for its commit, whose cost the fsync \
+             dominates; reads do not touch the database.\n",
+            sizes.join(", ")
+        );
+        let _ = writeln!(
+            out,
+            "| mode / operation | {} | {large} ÷ {small} |",
+            sizes.join(" | ")
+        );
+        let _ = writeln!(out, "|---|{}---:|", "---:|".repeat(SCALE_SIZES.len()));
+        for mode in SCALE_MODES {
+            for operation in SCALE_OPERATIONS {
+                let cells: Vec<String> = SCALE_SIZES
+                    .iter()
+                    .map(|&size| duration(self.get(mode, operation, size)))
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "| {mode} {operation} | {} | {} |",
+                    cells.join(" | "),
+                    ratio(
+                        self.get(mode, operation, largest()),
+                        self.get(mode, operation, smallest())
+                    )
+                );
+            }
+        }
+        let _ = writeln!(
+            out,
+            "\nTargets: every operation at {large} within {SCALE_RATIO_TARGET}x of {small}: {} \
+             (largest ratio: {}); a durable create under {} at {large} tokens: {} ({}).",
+            verdict(self.ratios_met()),
+            self.worst_label(),
+            durable_target(),
+            verdict(self.durable_create_met()),
+            duration(self.durable_create())
+        );
+    }
 }
 
 /// The whole of `reports/bench.md`.
@@ -405,6 +565,9 @@ pub fn render(medians: &Medians, machine: &Machine) -> String {
         per_second(post)
     );
 
+    let scale = Scale::new(medians);
+    scale.render(&mut out);
+
     let _ = writeln!(
         out,
         "\n## Conformance suite: generated property cases per second\n"
@@ -505,6 +668,22 @@ pub fn render(medians: &Medians, machine: &Machine) -> String {
     );
     let _ = writeln!(
         out,
+        "| mock: every operation at {} within {SCALE_RATIO_TARGET}x of {} | {} | {} |",
+        size_label(largest()),
+        size_label(smallest()),
+        scale.worst_label(),
+        verdict(scale.ratios_met())
+    );
+    let _ = writeln!(
+        out,
+        "| mock: a durable create under {} at {} tokens | {} | {} |",
+        durable_target(),
+        size_label(largest()),
+        duration(scale.durable_create()),
+        verdict(scale.durable_create_met())
+    );
+    let _ = writeln!(
+        out,
         "| suite: the whole non-property catalog under 2 s | {} | {} |",
         duration(catalog),
         verdict(catalog.map(|ns| ns < 2e9))
@@ -554,10 +733,10 @@ const READING: &str = r#"
 * **The mock** (`perf record -g` on the `mock_http` bench): client and server share the 2 logical
   CPUs, so the server's own ceiling is higher than the rate shown. Per request the time goes to the
   kernel's loopback TCP, allocation (each answer is built as a `serde_json::Value`), verifying the
-  HS256 bearer token (base64, HMAC-SHA-256, JSON claims), a random request id, and a linear scan of
-  the inventory: lookups by id and the serial-number uniqueness check on create walk every token, so
-  GET and POST slow down as the inventory grows. An index by id and by serial number would remove
-  the scans.
+  HS256 bearer token (base64, HMAC-SHA-256, JSON claims) and a random request id. That profile
+  predates the inventory's indexes, when lookups by id and the serial-number check on create also
+  walked every token; they are now hash lookups, and "Mock tenant at scale" measures how each
+  operation's cost moves with the inventory's size.
 "#;
 
 #[cfg(test)]
@@ -636,6 +815,103 @@ mod tests {
         let text = render(&Medians::default(), &machine());
         assert!(text.contains("| SHA256-8 | – | – | – | – | – | – | – | – |"));
         assert!(text.contains("| mock: at least 20,000 GET/s | – | not measured |"));
+        assert!(text.contains("| durable create | – | – | – | – |"));
+        assert!(
+            text.contains("| mock: every operation at 100k within 1.5x of 1k | – | not measured |")
+        );
+        assert!(
+            text.contains(
+                "| mock: a durable create under 2 ms at 100k tokens | – | not measured |"
+            )
+        );
+        assert!(text.contains(
+            "Targets: every operation at 100k within 1.5x of 1k: not measured (largest ratio: –); \
+             a durable create under 2 ms at 100k tokens: not measured (–)."
+        ));
+    }
+
+    /// Medians of every `mock_scale` benchmark, `cost(mode, operation, size)` each.
+    fn scale_medians(cost: impl Fn(&str, &str, u64) -> f64) -> Medians {
+        let mut pairs = Vec::new();
+        for mode in SCALE_MODES {
+            for operation in SCALE_OPERATIONS {
+                for size in SCALE_SIZES {
+                    pairs.push((scale_id(mode, operation, size), cost(mode, operation, size)));
+                }
+            }
+        }
+        Medians::new(pairs)
+    }
+
+    #[test]
+    fn scale_ratios_and_verdicts_follow_the_medians() {
+        // Flat everywhere except the memory page, which costs 1.2x at 100k.
+        let medians = scale_medians(|mode, operation, size| {
+            let base = match (mode, operation) {
+                ("durable", "create" | "delete") => 1_500_000.0,
+                (_, "page") => 300_000.0,
+                _ => 50_000.0,
+            };
+            if (mode, operation, size) == ("memory", "page", 100_000) {
+                base * 1.2
+            } else {
+                base
+            }
+        });
+        let text = render(&medians, &machine());
+        let at = |heading: &str| text.find(heading).unwrap();
+        assert!(at("## Mock tenant over loopback") < at("## Mock tenant at scale"));
+        assert!(at("## Mock tenant at scale") < at("## Conformance suite: generated"));
+        assert!(text.contains(
+            "| mode / operation | 1k | 10k | 100k | 100k ÷ 1k |\n|---|---:|---:|---:|---:|"
+        ));
+        assert!(text.contains("| memory get | 50.00 µs | 50.00 µs | 50.00 µs | 1.00x |"));
+        assert!(text.contains("| memory page | 300.00 µs | 300.00 µs | 360.00 µs | 1.20x |"));
+        assert!(text.contains("| durable create | 1.500 ms | 1.500 ms | 1.500 ms | 1.00x |"));
+        assert!(text.contains(
+            "| mock: every operation at 100k within 1.5x of 1k | 1.20x, memory page | **met** |"
+        ));
+        assert!(
+            text.contains(
+                "| mock: a durable create under 2 ms at 100k tokens | 1.500 ms | **met** |"
+            )
+        );
+        assert!(text.contains(
+            "Targets: every operation at 100k within 1.5x of 1k: **met** (largest ratio: 1.20x, \
+             memory page); a durable create under 2 ms at 100k tokens: **met** (1.500 ms)."
+        ));
+    }
+
+    #[test]
+    fn an_operation_that_grows_with_the_inventory_misses_the_scale_target() {
+        // Only three figures: one measured ratio over 1.5x is enough to miss the target.
+        let medians = Medians::new([
+            (scale_id("durable", "delete", 1_000), 400_000.0),
+            (scale_id("durable", "delete", 100_000), 1_200_000.0),
+            (scale_id("durable", "create", 100_000), 2_500_000.0),
+        ]);
+        let text = render(&medians, &machine());
+        assert!(text.contains("| durable delete | 400.00 µs | – | 1.200 ms | 3.00x |"));
+        assert!(text.contains("| durable create | – | – | 2.500 ms | – |"));
+        assert!(text.contains(
+            "| mock: every operation at 100k within 1.5x of 1k | 3.00x, durable delete | **not met** |"
+        ));
+        assert!(text.contains(
+            "| mock: a durable create under 2 ms at 100k tokens | 2.500 ms | **not met** |"
+        ));
+    }
+
+    #[test]
+    fn the_scale_target_is_met_only_when_every_ratio_is_measured() {
+        let mut all = scale_medians(|_, _, _| 100_000.0);
+        assert_eq!(Scale::new(&all).ratios_met(), Some(true));
+        all.0.remove(&scale_id("durable", "page", 100_000));
+        assert_eq!(Scale::new(&all).ratios_met(), None);
+        let text = render(&all, &machine());
+        assert!(text.contains("| durable page | 100.00 µs | 100.00 µs | – | – |"));
+        assert!(text.contains(
+            "| mock: every operation at 100k within 1.5x of 1k | 1.00x, memory get | not measured |"
+        ));
     }
 
     #[test]

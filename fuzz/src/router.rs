@@ -598,11 +598,11 @@ impl Driver {
     fn id(&self, choice: &IdChoice) -> String {
         match choice {
             IdChoice::Existing(i) => self.state.read(|store| {
-                let devices = store.devices();
+                let devices: Vec<_> = store.devices().collect();
                 if devices.is_empty() {
                     "x".to_owned()
                 } else {
-                    pick(devices, *i).id.clone()
+                    pick(&devices, *i).id.clone()
                 }
             }),
             IdChoice::Raw(text) => text.clone(),
@@ -678,7 +678,6 @@ impl Driver {
         let found = self.state.read(|store| {
             store
                 .devices()
-                .iter()
                 .find(|d| {
                     device.is_some_and(|id| d.id.eq_ignore_ascii_case(id))
                         || serial.is_some_and(|s| d.serial_number == s)

@@ -6,6 +6,7 @@ mod embedded;
 mod secret_input;
 mod signals;
 mod stdout;
+mod trust;
 
 use std::process::ExitCode;
 

@@ -10,8 +10,6 @@ mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsStr;
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -83,39 +81,7 @@ fn http(
     token: &str,
     body: Option<&Value>,
 ) -> std::io::Result<(u16, Value)> {
-    let mut stream = TcpStream::connect(authority)?;
-    stream.set_read_timeout(Some(Duration::from_secs(20)))?;
-    let payload = body.map(Value::to_string).unwrap_or_default();
-    let mut request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {authority}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n"
-    );
-    if body.is_some() {
-        request.push_str("Content-Type: application/json\r\n");
-    }
-    request.push_str(&format!(
-        "Content-Length: {}\r\n\r\n{payload}",
-        payload.len()
-    ));
-    stream.write_all(request.as_bytes())?;
-    let mut answer = Vec::new();
-    stream.read_to_end(&mut answer)?;
-    let text = String::from_utf8_lossy(&answer);
-    let broken = || std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "incomplete answer");
-    let (head, body) = text.split_once("\r\n\r\n").ok_or_else(broken)?;
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .ok_or_else(broken)?;
-    let declared = head.lines().find_map(|l| {
-        let (name, value) = l.split_once(':')?;
-        name.eq_ignore_ascii_case("content-length")
-            .then(|| value.trim().parse::<usize>().ok())?
-    });
-    if declared.is_some_and(|len| len != body.len()) {
-        return Err(broken());
-    }
-    Ok((status, serde_json::from_str(body).unwrap_or(Value::Null)))
+    support::http(authority, method, path, token, body).map(|answer| (answer.status, answer.body))
 }
 
 struct Writer {
@@ -314,7 +280,7 @@ fn verify(authority: &str, token: &str, users: &[String], records: &mut [Record]
 #[test]
 fn acknowledged_writes_survive_kill_9_mid_storm() {
     let dir = tempfile::tempdir().unwrap();
-    let state = dir.path().join("tenant-state.json");
+    let state = dir.path().join("tenant-state.db");
     let fixture = Fixture::default();
     let token = TokenRequest::app(&[
         "Policy.ReadWrite.AuthenticationMethod",
@@ -371,11 +337,11 @@ fn acknowledged_writes_survive_kill_9_mid_storm() {
         let leftovers: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name())
-            .filter(|name| name != "tenant-state.json")
+            .filter(|name| name != "tenant-state.db" && name != "tenant-state.db-wal")
             .collect();
         assert!(
             leftovers.is_empty(),
-            "a restart clears the temporary files a kill left: {leftovers:?}"
+            "nothing but the database and its write-ahead log is beside it: {leftovers:?}"
         );
     }
     let present = records.iter().filter(|r| r.acked != State::Absent).count();

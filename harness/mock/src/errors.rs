@@ -8,6 +8,9 @@ use crate::auth::jwt::TokenError;
 use crate::auth::permissions::Denied;
 use crate::store::StoreError;
 
+/// `Retry-After` seconds of a change that could not be saved: a full disk is not freed in a second.
+pub const NOT_SAVED_RETRY_AFTER: f64 = 5.0;
+
 /// A Graph error before the envelope is written.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiError {
@@ -87,7 +90,7 @@ impl ApiError {
         }
     }
 
-    /// 503 `serviceNotAvailable` with `Retry-After` (only ever injected by the fault controls).
+    /// 503 `serviceNotAvailable` with `Retry-After`, as the fault controls inject it.
     pub fn service_unavailable(retry_after: f64) -> Self {
         Self {
             retry_after: Some(retry_after),
@@ -95,6 +98,19 @@ impl ApiError {
                 StatusCode::SERVICE_UNAVAILABLE,
                 "serviceNotAvailable",
                 "The service is temporarily unavailable (injected fault).",
+            )
+        }
+    }
+
+    /// 503 `serviceNotAvailable` with `Retry-After` for a change the state database could not save
+    /// (nothing was changed).
+    pub fn not_saved() -> Self {
+        Self {
+            retry_after: Some(NOT_SAVED_RETRY_AFTER),
+            ..Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "serviceNotAvailable",
+                "The change could not be saved, so nothing was changed. Retry after the delay.",
             )
         }
     }
@@ -140,10 +156,10 @@ pub struct PendingEnvelope {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut response = self.status.into_response();
-        if let Some(seconds) = self.retry_after {
-            if let Ok(value) = HeaderValue::from_str(&format_retry_after(seconds)) {
-                response.headers_mut().insert(header::RETRY_AFTER, value);
-            }
+        if let Some(seconds) = self.retry_after
+            && let Ok(value) = HeaderValue::from_str(&format_retry_after(seconds))
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
         }
         response.extensions_mut().insert(PendingEnvelope {
             code: self.code,

@@ -1,7 +1,7 @@
 //! A faithful mock tenant for the Microsoft Graph (beta) hardware OATH token endpoints: a real axum
 //! HTTP server with the token inventory, per-user methods, TOTP activation, permissions from signed
 //! bearer tokens, OData paging and filtering, throttling, an OAuth2 token endpoint, optional test
-//! controls and an optional state file.
+//! controls, an optional state database and optional HTTPS ([`TlsConfig`]).
 //!
 //! Start one per test, point your Graph client at [`MockTenant::base_url`], and mint tokens:
 //!
@@ -46,6 +46,7 @@ pub mod routes;
 pub mod store;
 pub mod tenant;
 pub mod throttle;
+pub mod tls;
 pub mod token;
 pub mod visibility;
 
@@ -58,4 +59,5 @@ pub use fixture::{App, Fixture, User};
 pub use options::{Behaviour, NumbersAsStrings, PolicyDisabled, StatusAfterAssignTo};
 pub use tenant::{MockError, MockTenant, MockTenantBuilder, TokenMinter};
 pub use throttle::ThrottleConfig;
+pub use tls::{TlsConfig, TlsError};
 pub use token::TokenRequest;

@@ -25,8 +25,10 @@ pub struct CollectionSpec {
 pub struct QueryOptions {
     /// Page size asked for.
     pub top: Option<usize>,
-    /// Items to skip (from `$skiptoken`).
-    pub skip: usize,
+    /// Where the page starts (from `$skiptoken`): after the item whose position key is this (0:
+    /// from the start). A key is an item's place in its collection's order, so a page resumes at
+    /// the right item whatever was created or deleted before it.
+    pub after: u64,
     /// `$filter` clauses, all of which must hold.
     pub filter: Vec<Clause>,
     /// `$select`ed properties.
@@ -81,7 +83,7 @@ impl QueryOptions {
             match name.as_str() {
                 "$top" => options.top = Some(parse_top(&value)?),
                 "$skiptoken" => {
-                    options.skip = decode_skip_token(&value)?;
+                    options.after = decode_skip_token(&value)?;
                     continue;
                 }
                 "$filter" => options.filter = parse_filter(&value, spec.filterable)?,
@@ -153,10 +155,10 @@ impl QueryOptions {
         self.top.unwrap_or(default).max(1)
     }
 
-    /// The query string of the next page, which starts `skip` items in.
-    pub fn next_query(&self, skip: usize) -> String {
+    /// The query string of the next page, which starts after the item whose position key is `after`.
+    pub fn next_query(&self, after: u64) -> String {
         let mut pairs = self.carried.clone();
-        pairs.push(("$skiptoken".into(), encode_skip_token(skip)));
+        pairs.push(("$skiptoken".into(), encode_skip_token(after)));
         serde_urlencoded::to_string(pairs).unwrap_or_default()
     }
 }
@@ -170,11 +172,11 @@ fn parse_top(value: &str) -> Result<usize, ApiError> {
     }
 }
 
-fn encode_skip_token(skip: usize) -> String {
-    BASE64URL_NOPAD.encode(format!("hwoath:{skip}").as_bytes())
+fn encode_skip_token(after: u64) -> String {
+    BASE64URL_NOPAD.encode(format!("hwoath:{after}").as_bytes())
 }
 
-fn decode_skip_token(token: &str) -> Result<usize, ApiError> {
+fn decode_skip_token(token: &str) -> Result<u64, ApiError> {
     BASE64URL_NOPAD
         .decode(token.as_bytes())
         .ok()
@@ -356,10 +358,10 @@ mod tests {
     fn next_query_carries_options_and_a_fresh_token() {
         let options =
             QueryOptions::parse(Some("$top=2&$count=true&$skiptoken=aHdvYXRoOjI"), SPEC).unwrap();
-        assert_eq!(options.skip, 2);
+        assert_eq!(options.after, 2);
         let next = options.next_query(4);
         let again = QueryOptions::parse(Some(&next), SPEC).unwrap();
-        assert_eq!((again.top, again.skip, again.count), (Some(2), 4, true));
+        assert_eq!((again.top, again.after, again.count), (Some(2), 4, true));
     }
 
     #[test]

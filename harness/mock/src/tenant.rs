@@ -2,7 +2,7 @@
 //! drive its clock, faults and state; it shuts down when dropped.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use tokio::sync::oneshot;
@@ -16,9 +16,10 @@ use crate::counters::Counters;
 use crate::faults::{FaultConfig, FaultConfigError};
 use crate::fixture::{Fixture, FixtureError, User};
 use crate::options::{Behaviour, NumbersAsStrings, PolicyDisabled, StatusAfterAssignTo};
-use crate::persist::{PersistError, StateFile};
+use crate::persist::{self, Found, Opened, PersistError, StateDb};
 use crate::store::{DeviceRecord, InvariantViolation, Store};
 use crate::throttle::ThrottleConfig;
+use crate::tls::{TlsConfig, TlsError, TlsListener};
 use crate::token::TokenRequest;
 
 /// Why a mock tenant could not start.
@@ -41,6 +42,9 @@ pub enum MockError {
     /// The state file does not fit the fixture (for example a token assigned to an unknown user).
     #[error("the state file does not fit the directory: {0}")]
     StateMismatch(#[from] InvariantViolation),
+    /// HTTPS could not be set up (a certificate or key that cannot be used).
+    #[error(transparent)]
+    Tls(#[from] TlsError),
 }
 
 /// Configures a [`MockTenant`] before it starts.
@@ -69,6 +73,7 @@ pub struct MockTenantBuilder {
     clock: Option<(i64, bool)>,
     key: SigningKey,
     settings: Settings,
+    tls: Option<TlsConfig>,
 }
 
 impl Default for MockTenantBuilder {
@@ -81,6 +86,7 @@ impl Default for MockTenantBuilder {
             clock: None,
             key: SigningKey::development(),
             settings: Settings::default(),
+            tls: None,
         }
     }
 }
@@ -90,6 +96,18 @@ impl MockTenantBuilder {
     pub fn addr(mut self, addr: SocketAddr) -> Self {
         self.addr = addr;
         self
+    }
+
+    /// Serves HTTPS instead of plain HTTP: every URL of the tenant then starts with `https://`.
+    pub fn tls(mut self, config: TlsConfig) -> Self {
+        self.tls = Some(config);
+        self
+    }
+
+    /// Serves HTTPS with a CA made at start ([`MockTenant::ca_certificate_pem`]) and a certificate it
+    /// signs for `localhost`, `127.0.0.1`, `::1` and the listening address.
+    pub fn tls_self_signed(self) -> Self {
+        self.tls(TlsConfig::self_signed())
     }
 
     /// Serves the `/_hwoath` test controls (off by default: they answer 404).
@@ -187,38 +205,44 @@ impl MockTenantBuilder {
     /// drive the router with `tower::ServiceExt::oneshot`; the state gives access to the store
     /// (for example `state.read(Store::check_invariants)`).
     pub fn router(self) -> Result<(axum::Router, AppState), MockError> {
-        let (state, _) = self.prepare("http://localhost".into())?;
+        let (state, _, _) = self.prepare("http://localhost".into())?;
         Ok((router::build(state.clone()), state))
     }
 
-    fn prepare(self, root_url: String) -> Result<(AppState, Fixture), MockError> {
+    fn prepare(self, root_url: String) -> Result<(AppState, Fixture, Option<Opened>), MockError> {
         let fixture = match (&self.fixture, &self.users_file) {
             (Some(fixture), _) => fixture.clone(),
             (None, Some(path)) => Fixture::from_path(path)?,
             (None, None) => Fixture::default(),
         };
         let mut store = Store::with_behaviour(fixture.clone(), self.settings.behaviour);
-        let state_file = self.state_file.map(StateFile::new);
-        if let Some(file) = &state_file {
-            if let Some(saved) = file.load()? {
-                store.restore(saved)?;
-            }
-            file.remove_leftovers();
-        }
+        let state = match &self.state_file {
+            Some(path) => Some(open_state(path, &mut store)?),
+            None => None,
+        };
         let clock = match self.clock {
             Some((unix, frozen)) => Clock::at(unix, frozen),
             None => Clock::system(),
         };
         let mut settings = self.settings;
         settings.root_url = root_url;
-        Ok((
-            AppState::new(store, clock, self.key, state_file, settings),
-            fixture,
-        ))
+        let (state_db, opened) = state.unzip();
+        let app = AppState::new(store, clock, self.key, state_db, settings).map_err(|source| {
+            PersistError::Io {
+                path: self
+                    .state_file
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default(),
+                source,
+            }
+        })?;
+        Ok((app, fixture, opened))
     }
 
-    /// Binds the address and starts serving on the current Tokio runtime.
-    pub async fn start(self) -> Result<MockTenant, MockError> {
+    /// Binds the address and starts serving (HTTPS when [`Self::tls`] was called) on the current Tokio
+    /// runtime.
+    pub async fn start(mut self) -> Result<MockTenant, MockError> {
         let requested = self.addr;
         let listener = tokio::net::TcpListener::bind(requested)
             .await
@@ -230,28 +254,70 @@ impl MockTenantBuilder {
             addr: requested,
             source,
         })?;
-        let (state, fixture) = self.prepare(format!("http://{addr}"))?;
+        let tls = self.tls.take().map(|tls| tls.server(addr)).transpose()?;
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let (state, fixture, state_opened) = self.prepare(format!("{scheme}://{addr}"))?;
         let app = router::build(state.clone());
         let (shutdown, signal) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let served = axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = signal.await;
-                })
-                .await;
-            if let Err(err) = served {
-                tracing::error!(error = %err, "mock server stopped");
+        let signal = async {
+            let _ = signal.await;
+        };
+        let (task, ca_certificate) = match tls {
+            Some(tls) => {
+                let listener = TlsListener::new(listener, tls.acceptor);
+                let served = axum::serve(listener, app).with_graceful_shutdown(signal);
+                (tokio::spawn(report_stop(served)), tls.ca_pem)
             }
-        });
-        tracing::info!(%addr, "hwoath mock tenant listening");
+            None => {
+                let served = axum::serve(listener, app).with_graceful_shutdown(signal);
+                (tokio::spawn(report_stop(served)), None)
+            }
+        };
+        tracing::info!(%addr, scheme, "hwoath mock tenant listening");
         Ok(MockTenant {
             addr,
+            scheme,
+            ca_certificate,
             fixture,
             state,
+            state_opened,
             shutdown: Some(shutdown),
             task: Some(task),
         })
     }
+}
+
+/// Runs the server until it stops, logging why if it failed.
+async fn report_stop(served: impl IntoFuture<Output = std::io::Result<()>>) {
+    if let Err(err) = served.await {
+        tracing::error!(error = %err, "mock server stopped");
+    }
+}
+
+/// Loads what the state file holds into `store` (refusing a state that breaks an invariant), then
+/// opens it for writing, creating or migrating it as needed.
+fn open_state(path: &Path, store: &mut Store) -> Result<(StateDb, Opened), MockError> {
+    let found = persist::read(path)?;
+    let (existing, migrate) = match found {
+        Found::Nothing => (false, false),
+        Found::Database(saved) => {
+            store.restore(saved.devices, saved.policy)?;
+            (true, false)
+        }
+        Found::JsonV1(saved) => {
+            store.restore(saved.devices, saved.policy)?;
+            (false, true)
+        }
+    };
+    let opened = StateDb::open(path, existing, migrate, &store.everything())?;
+    if let Opened::Migrated { backup } = &opened.1 {
+        tracing::info!(
+            state = %path.display(),
+            kept = %backup.display(),
+            "migrated a JSON state file into a state database"
+        );
+    }
+    Ok(opened)
 }
 
 /// A running mock tenant. Dropping it stops the server.
@@ -274,8 +340,11 @@ impl MockTenantBuilder {
 #[derive(Debug)]
 pub struct MockTenant {
     addr: SocketAddr,
+    scheme: &'static str,
+    ca_certificate: Option<String>,
     fixture: Fixture,
     state: AppState,
+    state_opened: Option<Opened>,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
 }
@@ -296,9 +365,16 @@ impl MockTenant {
         self.addr
     }
 
-    /// `http://127.0.0.1:PORT`: the authority host for token requests (`AZURE_AUTHORITY_HOST`).
+    /// `http://127.0.0.1:PORT` (`https://` when serving TLS): the authority host for token requests
+    /// (`AZURE_AUTHORITY_HOST`).
     pub fn root_url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", self.scheme, self.addr)
+    }
+
+    /// The CA certificate (PEM) made at start for [`MockTenantBuilder::tls_self_signed`], for clients
+    /// to trust; `None` over plain HTTP or with a certificate given as PEM (its CA is the caller's).
+    pub fn ca_certificate_pem(&self) -> Option<&str> {
+        self.ca_certificate.as_deref()
     }
 
     /// `http://127.0.0.1:PORT/beta`: the Graph base URL to give a client.
@@ -370,8 +446,15 @@ impl MockTenant {
     }
 
     /// Puts devices, throttle, faults and counters back to the fixture's start.
+    ///
+    /// # Panics
+    ///
+    /// When the state file cannot save the reset (a test on a full disk resets over HTTP instead,
+    /// and gets a 503).
     pub async fn reset(&self) {
-        self.state.reset().await;
+        if let Err(err) = self.state.reset().await {
+            panic!("the mock tenant could not reset: {}", err.message);
+        }
     }
 
     /// The counters so far.
@@ -381,7 +464,12 @@ impl MockTenant {
 
     /// Every inventory token as stored (secrets included: keep them out of logs).
     pub fn devices(&self) -> Vec<DeviceRecord> {
-        self.state.read(|store| store.devices().to_vec())
+        self.state.read(|store| store.devices().cloned().collect())
+    }
+
+    /// What starting did to the state file, when there is one (opened, created, or migrated from JSON).
+    pub fn state_opened(&self) -> Option<&Opened> {
+        self.state_opened.as_ref()
     }
 
     /// Checks the store's invariants (for tests and fuzzing).
@@ -389,7 +477,8 @@ impl MockTenant {
         self.state.read(Store::check_invariants)
     }
 
-    /// Stops the server and waits (at most five seconds) for open connections to finish.
+    /// Stops the server and waits (at most five seconds) for open connections to finish; with a
+    /// state file, it returns once the file is closed and may be opened again.
     pub async fn shutdown(mut self) {
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());
@@ -400,7 +489,10 @@ impl MockTenant {
                 .is_err()
         {
             task.abort();
+            // The aborted server drops its handle on the state only when it is polled again.
+            let _ = task.await;
         }
+        // Dropping the last handle on the state closes the state database (see `Committer`).
     }
 }
 

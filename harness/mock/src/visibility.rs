@@ -41,6 +41,11 @@ impl Visibility {
         !self.delay.is_zero()
     }
 
+    /// Whether a read at `now` may see an earlier state of some token.
+    pub fn has_pending(&self, now: Instant) -> bool {
+        self.pending.values().any(|p| p.until > now)
+    }
+
     /// Records a write of token `id` at `now`; `before` is what reads saw just before it (`None`: the
     /// token is new). A token already hidden keeps showing its older state, for longer.
     pub fn hold(&mut self, id: &str, before: Option<DeviceRecord>, now: Instant) {

@@ -199,7 +199,7 @@ async fn a_step_is_never_accepted_twice_nor_one_older_than_the_last() {
 #[tokio::test]
 async fn the_drift_is_kept_in_the_state_file_and_never_answered() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("state.json");
+    let path = dir.path().join("state.db");
     let h = harness_with(MockTenant::builder().clock(T).state_file(&path)).await;
     let id = h.create_for_amy("SKEW-1").await;
     let answer = h
@@ -210,9 +210,6 @@ async fn the_drift_is_kept_in_the_state_file_and_never_answered() {
         )
         .await;
     assert_eq!(answer.status, StatusCode::NO_CONTENT, "{}", answer.text);
-    let saved: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    assert_eq!(saved["devices"][0]["driftSteps"], 240);
     for read in [
         h.get(&format!("{DEVICES}/{id}"), &h.admin()).await,
         h.get(&format!("{ME}/{id}"), &h.amy()).await,
@@ -226,6 +223,10 @@ async fn the_drift_is_kept_in_the_state_file_and_never_answered() {
         );
     }
     h.tenant.shutdown().await;
+    let Ok(hwoath_mock::persist::Found::Database(saved)) = hwoath_mock::persist::read(&path) else {
+        panic!("the state database reads");
+    };
+    assert_eq!(saved.devices[0].1.drift_steps, Some(240));
     let restarted = harness_with(MockTenant::builder().clock(T).state_file(&path)).await;
     assert_eq!(drift(&restarted, &id), Some(240));
 }

@@ -388,6 +388,112 @@ async fn paging_follows_next_links_to_the_end() {
     );
 }
 
+/// A next link resumes after the last token shown, so tokens deleted or created while a client pages
+/// neither shift later tokens out of the listing nor show one twice.
+#[tokio::test]
+async fn paging_resumes_after_the_last_token_shown_whatever_changed_before_it() {
+    let h = harness().await;
+    let mut ids = Vec::new();
+    for i in 0..6 {
+        ids.push(h.create(&format!("KEY-{i}")).await);
+    }
+    let first = h.get(&format!("{DEVICES}?$top=2"), &h.admin()).await;
+    let shown: Vec<_> = first.body["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["serialNumber"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(shown, ["KEY-0", "KEY-1"]);
+    for id in &ids[..2] {
+        let deleted = h
+            .call(
+                Method::DELETE,
+                &format!("{DEVICES}/{id}"),
+                Some(&h.admin()),
+                None,
+            )
+            .await;
+        assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    }
+    h.create("KEY-6").await;
+    let mut next = first.body["@odata.nextLink"].as_str().map(str::to_owned);
+    let mut rest = Vec::new();
+    while let Some(link) = next {
+        let answer = h.get(&link, &h.admin()).await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+        for item in answer.body["value"].as_array().unwrap() {
+            rest.push(item["serialNumber"].as_str().unwrap().to_owned());
+        }
+        next = answer.body["@odata.nextLink"].as_str().map(str::to_owned);
+    }
+    assert_eq!(rest, ["KEY-2", "KEY-3", "KEY-4", "KEY-5", "KEY-6"]);
+}
+
+/// The filters an index answers (`id`, `serialNumber`, `assignedTo/id`) give what a scan would:
+/// any letter case, combined with other clauses, paged and counted.
+#[tokio::test]
+async fn indexed_filters_answer_as_a_scan_would() {
+    let h = harness().await;
+    let amy = h.user_id("Amy Masters");
+    let mine = [
+        h.create_for_amy("IDX-A").await,
+        h.create_for_amy("IDX-B").await,
+    ];
+    let loose = h.create("idx-c").await;
+    let listed = |query: String| {
+        let h = &h;
+        async move {
+            let answer = h.get(&format!("{DEVICES}?{query}"), &h.admin()).await;
+            assert_eq!(answer.status, StatusCode::OK, "{}", answer.text);
+            (
+                answer.body["value"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|d| d["id"].as_str().unwrap().to_owned())
+                    .collect::<Vec<_>>(),
+                answer.body["@odata.count"].clone(),
+                answer.body["@odata.nextLink"].as_str().map(str::to_owned),
+            )
+        }
+    };
+    let (ids, count, next) = listed(format!(
+        "$filter=assignedTo/id eq '{}'&$count=true&$top=1",
+        amy.to_uppercase()
+    ))
+    .await;
+    assert_eq!((ids, count), (vec![mine[0].clone()], json!(2)));
+    let next = next.expect("a second page");
+    let second = h.get(&next, &h.admin()).await;
+    assert_eq!(second.body["value"][0]["id"], mine[1].as_str());
+    assert!(second.body["@odata.nextLink"].is_null());
+    let (ids, _, _) = listed("$filter=serialNumber eq 'IDX-C'".into()).await;
+    assert_eq!(
+        ids,
+        std::slice::from_ref(&loose),
+        "serials match in any letter case"
+    );
+    let (ids, _, _) = listed(format!(
+        "$filter=id eq '{}' and status eq 'assigned'",
+        mine[1].to_uppercase()
+    ))
+    .await;
+    assert_eq!(ids, [mine[1].clone()]);
+    let (ids, count, _) = listed(format!(
+        "$filter=id eq '{loose}' and status eq 'assigned'&$count=true"
+    ))
+    .await;
+    assert_eq!((ids.len(), count), (0, json!(0)));
+    let count = h
+        .get(
+            &format!("{DEVICES}/$count?$filter=assignedTo/id eq '{amy}'"),
+            &h.admin(),
+        )
+        .await;
+    assert_eq!(count.text, "2");
+}
+
 #[tokio::test]
 async fn filter_select_and_count() {
     let h = harness().await;

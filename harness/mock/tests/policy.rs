@@ -275,7 +275,7 @@ async fn with_policy_disabled_refuse_assignments_and_activations_answer_400() {
 #[tokio::test]
 async fn the_policy_survives_a_restart_with_a_state_file() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("state.json");
+    let path = dir.path().join("state.db");
     let h = harness_with(MockTenant::builder().clock(T).state_file(&path)).await;
     assert_eq!(
         patch(&h, &h.admin(), json!({"state": "disabled"}))
@@ -284,8 +284,10 @@ async fn the_policy_survives_a_restart_with_a_state_file() {
         StatusCode::NO_CONTENT
     );
     h.tenant.shutdown().await;
-    let saved: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    assert_eq!(saved["policy"]["state"], "disabled");
+    let Ok(hwoath_mock::persist::Found::Database(saved)) = hwoath_mock::persist::read(&path) else {
+        panic!("the state database reads");
+    };
+    assert!(saved.policy.is_disabled());
     let h = harness_with(MockTenant::builder().clock(T).state_file(&path)).await;
     assert_eq!(h.get(POLICY, &h.admin()).await.body["state"], "disabled");
 }

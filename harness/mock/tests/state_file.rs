@@ -1,19 +1,41 @@
-//! The `--state` file over real HTTP: changes survive a restart, writes are atomic, a corrupt file
-//! refuses to start rather than being overwritten.
+//! The `--state` database over real HTTP: changes survive a restart, concurrent writes all land, a
+//! JSON state file of the first format is migrated and kept, and a state that cannot be read or
+//! written refuses to start rather than being overwritten or silently not saved.
 
 mod common;
 
+use std::path::Path;
+
 use common::*;
+use hwoath_mock::persist::{self, Found, Opened, PersistError};
 use hwoath_mock::{MockError, MockTenant};
 use reqwest::StatusCode;
 use serde_json::json;
 
+/// What a stopped mock left in its state file.
+fn saved(path: &Path) -> persist::Saved {
+    match persist::read(path).expect("the state file reads") {
+        Found::Database(saved) => saved,
+        other => panic!("not a state database: {other:?}"),
+    }
+}
+
+fn file_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    names
+}
+
 #[tokio::test]
 async fn state_survives_a_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("tenant-state.json");
+    let path = dir.path().join("tenant-state.db");
     let (id, assigned) = {
         let h = harness_with(MockTenant::builder().clock(T).state_file(&path)).await;
+        assert_eq!(h.tenant.state_opened(), Some(&Opened::Created));
         let id = h.create("STATE-1").await;
         let assigned = h.create_for_amy("STATE-2").await;
         let activate = format!("{ME}/{assigned}/activate");
@@ -26,19 +48,21 @@ async fn state_survives_a_restart() {
         h.tenant.shutdown().await;
         (id, assigned)
     };
-    let text = std::fs::read_to_string(&path).unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(bytes.starts_with(b"SQLite format 3\0"));
+    let state = saved(&path);
+    assert_eq!(state.devices.len(), 2);
     assert!(
-        text.contains("STATE-1") && text.contains(SECRET),
-        "the state file keeps the tenant's secrets"
+        state
+            .devices
+            .iter()
+            .any(|(_, d)| d.serial_number == "STATE-1" && d.secret_key.expose() == SECRET),
+        "the state keeps the tenant's secrets"
     );
-    let names: Vec<_> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
     assert_eq!(
-        names.len(),
-        1,
-        "no temporary files are left behind: {names:?}"
+        file_names(dir.path()),
+        ["tenant-state.db"],
+        "a stopped mock leaves its database and nothing else (no log, no temporary file)"
     );
     #[cfg(unix)]
     {
@@ -48,6 +72,7 @@ async fn state_survives_a_restart() {
     }
 
     let h = harness_with(MockTenant::builder().clock(T).state_file(&path)).await;
+    assert_eq!(h.tenant.state_opened(), Some(&Opened::Existing));
     assert_eq!(h.device(&id).await["status"], "available");
     assert_eq!(h.device(&assigned).await["status"], "activated");
     // The replay guard survives too.
@@ -60,18 +85,105 @@ async fn state_survives_a_restart() {
         .await;
     assert_eq!(replay.status, StatusCode::BAD_REQUEST);
     h.tenant.check_invariants().unwrap();
+    // Tokens created after a restart come after the saved ones in the listing.
+    let third = h.create("STATE-3").await;
+    let listing = h.get(DEVICES, &h.admin()).await;
+    let order: Vec<_> = listing.body["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(order, [id, assigned, third]);
 }
 
 #[tokio::test]
-async fn a_corrupt_or_inconsistent_state_file_refuses_to_start() {
+async fn a_reset_is_saved_like_any_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.db");
+    let h = harness_with(
+        MockTenant::builder()
+            .controls(true)
+            .clock(T)
+            .state_file(&path),
+    )
+    .await;
+    h.create("GONE-1").await;
+    let reset = h
+        .raw(h.client.post(h.tenant.root_url() + "/_hwoath/reset"))
+        .await;
+    assert_eq!(reset.status, StatusCode::NO_CONTENT);
+    h.create("KEPT-1").await;
+    h.tenant.shutdown().await;
+    let serials: Vec<_> = saved(&path)
+        .devices
+        .into_iter()
+        .map(|(_, d)| d.serial_number)
+        .collect();
+    assert_eq!(serials, ["KEPT-1"]);
+}
+
+#[tokio::test]
+async fn a_json_state_file_is_migrated_and_kept() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("state.json");
+    let device = |id: &str, serial: &str| {
+        json!({
+            "id": id, "displayName": null, "serialNumber": serial, "manufacturer": "C",
+            "model": "M", "secretKey": SECRET, "timeIntervalInSeconds": 30,
+            "hashFunction": "hmacsha1", "status": "available", "lastUsedMillis": null,
+            "assignedTo": null, "method": null, "lastAcceptedStep": 7
+        })
+    };
+    let v1 = json!({
+        "version": 1,
+        "devices": [device("11111111-0000-0000-0000-000000000001", "OLD-1"),
+                    device("11111111-0000-0000-0000-000000000002", "OLD-2")],
+        "policy": {"state": "disabled", "includeTargets": []}
+    })
+    .to_string();
+    std::fs::write(&path, &v1).unwrap();
+
+    let h = harness_with(MockTenant::builder().clock(T).state_file(&path)).await;
+    let backup = dir.path().join("state.json.v1.json");
+    assert_eq!(
+        h.tenant.state_opened(),
+        Some(&Opened::Migrated {
+            backup: backup.clone()
+        })
+    );
+    let listing = h.get(DEVICES, &h.admin()).await;
+    let serials: Vec<_> = listing.body["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["serialNumber"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(serials, ["OLD-1", "OLD-2"], "in the file's order");
+    h.create("NEW-1").await;
+    h.tenant.shutdown().await;
+
+    assert_eq!(
+        std::fs::read_to_string(&backup).unwrap(),
+        v1,
+        "the JSON file is kept as it was"
+    );
+    let state = saved(&path);
+    assert_eq!(state.devices.len(), 3);
+    assert!(state.policy.is_disabled(), "the policy is migrated too");
+    assert_eq!(file_names(dir.path()), ["state.json", "state.json.v1.json"]);
+    let h = harness_with(MockTenant::builder().clock(T).state_file(&path)).await;
+    assert_eq!(h.tenant.state_opened(), Some(&Opened::Existing));
+}
+
+#[tokio::test]
+async fn a_corrupt_foreign_or_inconsistent_state_refuses_to_start_and_is_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.json");
+    let start = || MockTenant::builder().state_file(&path).start();
+
     std::fs::write(&path, b"{\"version\": 1, \"devi").unwrap();
-    let err = MockTenant::builder()
-        .state_file(&path)
-        .start()
-        .await
-        .unwrap_err();
+    let err = start().await.unwrap_err();
     assert!(matches!(err, MockError::State(_)), "{err}");
     assert_eq!(
         std::fs::read(&path).unwrap(),
@@ -84,31 +196,95 @@ async fn a_corrupt_or_inconsistent_state_file_refuses_to_start() {
         "timeIntervalInSeconds": 30, "hashFunction": "hmacsha1", "status": "assigned",
         "assignedTo": "no-such-user", "method": {"createdMillis": 0}
     });
-    std::fs::write(
-        &path,
-        json!({"version": 1, "devices": [device]}).to_string(),
-    )
-    .unwrap();
-    let err = MockTenant::builder()
-        .state_file(&path)
-        .start()
-        .await
-        .unwrap_err();
+    let inconsistent = json!({"version": 1, "devices": [device]}).to_string();
+    std::fs::write(&path, &inconsistent).unwrap();
+    let err = start().await.unwrap_err();
     assert!(matches!(err, MockError::StateMismatch(_)), "{err}");
     assert!(
         !err.to_string().contains(SECRET),
         "errors never show secrets"
     );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), inconsistent);
+
+    // Some other program's SQLite database, and a file that is nothing known.
+    let foreign = dir.path().join("other.sqlite");
+    {
+        let conn = rusqlite::Connection::open(&foreign).unwrap();
+        conn.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
+            .unwrap();
+    }
+    let before = std::fs::read(&foreign).unwrap();
+    let err = MockTenant::builder()
+        .state_file(&foreign)
+        .start()
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("not one written by hwoath"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&foreign).unwrap(), before);
+    let noise = dir.path().join("noise.bin");
+    std::fs::write(&noise, [0x89u8; 4096]).unwrap();
+    let err = MockTenant::builder()
+        .state_file(&noise)
+        .start()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, MockError::State(_)), "{err}");
+    assert_eq!(std::fs::read(&noise).unwrap(), [0x89u8; 4096]);
 }
 
 #[tokio::test]
-async fn many_writes_leave_a_valid_file() {
+async fn a_state_that_cannot_be_written_refuses_to_start() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("state.json");
+    for path in [
+        dir.path().join("no-such-dir").join("state.db"),
+        dir.path().to_path_buf(),
+    ] {
+        let err = MockTenant::builder()
+            .state_file(&path)
+            .start()
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, MockError::State(_)),
+            "{}: {err}",
+            path.display()
+        );
+    }
+    assert!(!dir.path().join("no-such-dir").exists());
+}
+
+#[tokio::test]
+async fn two_mocks_never_share_a_state_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.db");
+    let first = harness_with(MockTenant::builder().clock(T).state_file(&path)).await;
+    first.create("FIRST-1").await;
+    let err = MockTenant::builder()
+        .state_file(&path)
+        .start()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, MockError::State(PersistError::InUse { .. })),
+        "{err}"
+    );
+    // The first one is unharmed.
+    first.create("FIRST-2").await;
+    first.tenant.shutdown().await;
+    assert_eq!(saved(&path).devices.len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_writes_all_land() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.db");
     let h =
         std::sync::Arc::new(harness_with(MockTenant::builder().clock(T).state_file(&path)).await);
     let mut tasks = Vec::new();
-    for i in 0..24 {
+    for i in 0..48 {
         let h = h.clone();
         tasks.push(tokio::spawn(
             async move { h.create(&format!("W-{i}")).await },
@@ -117,13 +293,17 @@ async fn many_writes_leave_a_valid_file() {
     for task in tasks {
         task.await.unwrap();
     }
-    let saved: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-    assert_eq!(
-        saved["devices"].as_array().unwrap().len(),
-        24,
-        "the last snapshot written is the newest"
-    );
+    let h = std::sync::Arc::into_inner(h).expect("every task is done");
+    h.tenant.shutdown().await;
+    let mut serials: Vec<_> = saved(&path)
+        .devices
+        .into_iter()
+        .map(|(_, d)| d.serial_number)
+        .collect();
+    serials.sort();
+    let mut expected: Vec<_> = (0..48).map(|i| format!("W-{i}")).collect();
+    expected.sort();
+    assert_eq!(serials, expected);
 }
 
 /// Regression: the assign answer was read from the store after the state file was written, so a
@@ -131,7 +311,7 @@ async fn many_writes_leave_a_valid_file() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_assign_answer_is_the_method_it_created_even_if_unassigned_at_once() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("state.json");
+    let path = dir.path().join("state.db");
     let h =
         std::sync::Arc::new(harness_with(MockTenant::builder().clock(T).state_file(&path)).await);
     let id = h.create("RACE-1").await;

@@ -47,7 +47,7 @@ proptest! {
         let expected = Secret::from_bytes(bytes);
         let text = expected.to_base32();
         let mut padded = text.clone();
-        while padded.len() % 8 != 0 { padded.push('='); }
+        while !padded.len().is_multiple_of(8) { padded.push('='); }
         let spaced: String = text.chars().enumerate()
             .flat_map(|(i, c)| if i % 4 == 3 { vec![c, ' '] } else { vec![c] })
             .collect();

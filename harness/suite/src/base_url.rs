@@ -11,8 +11,9 @@ use crate::client::{HttpClient, Request};
 use crate::endpoints::DEVICES;
 
 /// When `base_url` has no `/beta` and the token inventory answers 404 there but something else under
-/// `{base_url}/beta`, that corrected URL; `None` when the URL looks right or nothing can be told.
-pub async fn missing_beta(base_url: &str) -> Option<String> {
+/// `{base_url}/beta`, that corrected URL; `None` when the URL looks right or nothing can be told. The
+/// probes trust what `client` trusts.
+pub async fn missing_beta(base_url: &str, client: &ClientConfig) -> Option<String> {
     let trimmed = base_url.trim_end_matches('/');
     if has_version(trimmed) {
         return None;
@@ -21,7 +22,7 @@ pub async fn missing_beta(base_url: &str) -> Option<String> {
     let client = HttpClient::new(ClientConfig {
         timeout: Duration::from_secs(5),
         max_attempts: 1,
-        ..ClientConfig::default()
+        ..client.clone()
     })
     .ok()?;
     let probe = |base: &str| {
@@ -65,6 +66,6 @@ mod tests {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         drop(listener);
-        assert_eq!(missing_beta(&url).await, None);
+        assert_eq!(missing_beta(&url, &ClientConfig::default()).await, None);
     }
 }

@@ -3,6 +3,7 @@
 //! attempt kept in the exchange and counted in a [`RetryLog`]), a `client-request-id` per request, and
 //! no redirects (credentials never follow to another host).
 
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -26,6 +27,19 @@ pub struct ClientConfig {
     pub max_body: usize,
     /// Requests in flight at once.
     pub jobs: usize,
+    /// CA certificates trusted besides the system's (`--ca-cert`; see [`read_ca_certificates`]).
+    pub extra_roots: Vec<reqwest::Certificate>,
+}
+
+impl ClientConfig {
+    /// The same limits, also trusting the CA certificates in these PEM files.
+    pub fn trusting(mut self, files: &[impl AsRef<Path>]) -> Result<Self, CaFileError> {
+        for file in files {
+            self.extra_roots
+                .extend(read_ca_certificates(file.as_ref())?);
+        }
+        Ok(self)
+    }
 }
 
 impl Default for ClientConfig {
@@ -36,6 +50,7 @@ impl Default for ClientConfig {
             max_attempts: 4,
             max_body: 4 * 1024 * 1024,
             jobs: 8,
+            extra_roots: Vec::new(),
         }
     }
 }
@@ -233,6 +248,75 @@ pub struct HttpClient {
 #[error("could not build the HTTP client: {0}")]
 pub struct ClientBuildError(#[from] reqwest::Error);
 
+/// Why a CA certificate file cannot be trusted.
+#[derive(Debug, thiserror::Error)]
+pub enum CaFileError {
+    /// The file could not be read.
+    #[error("cannot read the CA certificate file {path}: {source}")]
+    Read {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not PEM or holds no certificate.
+    #[error("{path} holds no PEM certificate (-----BEGIN CERTIFICATE-----){reason}")]
+    NoCertificate {
+        /// The file.
+        path: String,
+        /// What the PEM reader said, if anything (`: ...`).
+        reason: String,
+    },
+    /// A certificate in the file cannot be a trust anchor.
+    #[error("certificate {index} of {path} cannot be trusted as a CA: {reason}")]
+    Invalid {
+        /// The file.
+        path: String,
+        /// Which certificate, from 1.
+        index: usize,
+        /// What rustls said.
+        reason: String,
+    },
+}
+
+/// The CA certificates in the PEM file at `path` (one or several), each checked to be usable as a
+/// trust anchor, for [`ClientConfig::extra_roots`].
+pub fn read_ca_certificates(path: &Path) -> Result<Vec<reqwest::Certificate>, CaFileError> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+
+    let shown = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| CaFileError::Read {
+        path: shown.clone(),
+        source,
+    })?;
+    let no_certificate = |reason: String| CaFileError::NoCertificate {
+        path: shown.clone(),
+        reason,
+    };
+    let certificates = CertificateDer::pem_slice_iter(&bytes)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|error| no_certificate(format!(": {error}")))?;
+    if certificates.is_empty() {
+        return Err(no_certificate(String::new()));
+    }
+    certificates
+        .iter()
+        .enumerate()
+        .map(|(index, der)| {
+            let invalid = |reason: String| CaFileError::Invalid {
+                path: shown.clone(),
+                index: index + 1,
+                reason,
+            };
+            rustls::RootCertStore::empty()
+                .add(der.clone())
+                .map_err(|error| invalid(error.to_string()))?;
+            reqwest::Certificate::from_der(der).map_err(|error| invalid(error.to_string()))
+        })
+        .collect()
+}
+
 /// `Retry-After` in seconds (fractional allowed; an HTTP date or garbage counts as one second).
 fn retry_after(exchange: &Exchange) -> Duration {
     exchange
@@ -253,6 +337,7 @@ impl HttpClient {
             .connect_timeout(config.timeout.min(Duration::from_secs(5)))
             .pool_max_idle_per_host(config.jobs.max(1))
             .user_agent(concat!("hwoath/", env!("CARGO_PKG_VERSION")))
+            .tls_certs_merge(config.extra_roots.iter().cloned())
             .build()?;
         Ok(Self {
             http,

@@ -51,7 +51,7 @@ use std::time::Instant;
 
 use reqwest::Method;
 
-pub use client::ClientConfig;
+pub use client::{CaFileError, ClientConfig};
 pub use context::TAG_PREFIX;
 pub use plan::Plan;
 pub use report::model::{CaseReport, Outcome, RunReport};

@@ -16,6 +16,8 @@ pub struct CleanupArgs {
     /// target's test controls when it is a mock).
     #[arg(long, value_name = "URL")]
     target: String,
+    #[command(flatten)]
+    trust: crate::trust::TrustArgs,
 }
 
 /// Runs `hwoath cleanup`.
@@ -24,9 +26,10 @@ pub fn run(args: CleanupArgs) -> Result<ExitCode> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
+    let client = args.trust.apply(ClientConfig::default())?;
     runtime.block_on(async {
         let credentials = Credentials::from_env().unwrap_or(Credentials::MockControls);
-        let outcome = hwoath_suite::cleanup(&args.target, credentials, ClientConfig::default()).await;
+        let outcome = hwoath_suite::cleanup(&args.target, credentials, client).await;
         let sweep = match outcome {
             Ok(Ok(sweep)) => sweep,
             Ok(Err(error)) => {
@@ -34,7 +37,7 @@ pub fn run(args: CleanupArgs) -> Result<ExitCode> {
                 return Ok(ExitCode::from(1));
             }
             Err(error) => {
-                eprintln!("error: {error}");
+                crate::trust::report_unusable(&error);
                 return Ok(ExitCode::from(EXIT_USAGE));
             }
         };

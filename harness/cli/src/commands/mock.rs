@@ -1,7 +1,7 @@
 //! `hwoath mock`: run the mock Graph tenant until Ctrl-C, printing its URLs and how to get a token.
 
 use std::net::{SocketAddr, ToSocketAddrs};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::str::FromStr;
 use std::time::Duration;
@@ -9,9 +9,10 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use clap::Args;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
+use hwoath_mock::persist::Opened;
 use hwoath_mock::{
     Behaviour, Fixture, MockTenant, NumbersAsStrings, PolicyDisabled, SigningKey,
-    StatusAfterAssignTo,
+    StatusAfterAssignTo, TlsConfig,
 };
 
 /// A parser for a behaviour option whose `--help` lists `names`.
@@ -22,19 +23,39 @@ where
     PossibleValuesParser::new(names).try_map(|name| name.parse::<T>())
 }
 
+/// The first line of a CA file `hwoath mock --tls` writes: a file that starts with it is ours to
+/// overwrite. PEM readers skip text outside `-----BEGIN`/`-----END` lines.
+const CA_FILE_MARK: &str = "# hwoath mock tenant CA, made at start: trust it for testing only";
+
+/// Where to listen: the address, and the host as given (a name or IP address, for the certificate
+/// `--tls` makes).
+#[derive(Debug, Clone)]
+struct ListenAddress {
+    socket: SocketAddr,
+    host: String,
+}
+
 /// Resolves `HOST:PORT` (an IP address or a host name) to the address to listen on; a name with
 /// IPv4 and IPv6 addresses listens on the IPv4 one.
-fn listen_address(text: &str) -> Result<SocketAddr, String> {
+fn listen_address(text: &str) -> Result<ListenAddress, String> {
     let addresses: Vec<SocketAddr> = text
         .to_socket_addrs()
         .map_err(|error| format!("cannot resolve '{text}' (expected HOST:PORT): {error}"))?
         .collect();
-    addresses
+    let socket = addresses
         .iter()
         .find(|address| address.is_ipv4())
         .or_else(|| addresses.first())
         .copied()
-        .ok_or_else(|| format!("'{text}' resolves to no address"))
+        .ok_or_else(|| format!("'{text}' resolves to no address"))?;
+    let host = text.rsplit_once(':').map_or(text, |(host, _)| host);
+    Ok(ListenAddress {
+        socket,
+        host: host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_owned(),
+    })
 }
 
 /// Arguments of `hwoath mock`.
@@ -43,8 +64,26 @@ pub struct MockArgs {
     /// Address to listen on, HOST:PORT with an IP address or a host name such as localhost (port 0
     /// picks a free port).
     #[arg(long, default_value = "127.0.0.1:0", value_parser = listen_address)]
-    addr: SocketAddr,
-    /// State file: loaded at start, rewritten atomically after every change (it holds token secrets).
+    addr: ListenAddress,
+    /// Serve HTTPS with a certificate made at start: a new CA (written to --ca-out) signs it for
+    /// localhost, 127.0.0.1, ::1 and the --addr host. The private keys stay in memory.
+    #[arg(long)]
+    tls: bool,
+    /// Serve HTTPS with this certificate chain (PEM, leaf first) instead; needs --key. Its CA is
+    /// yours to trust: nothing is written.
+    #[arg(long, value_name = "FILE", requires = "key")]
+    cert: Option<PathBuf>,
+    /// The private key (PEM: PKCS#8, PKCS#1 or SEC1) of --cert.
+    #[arg(long, value_name = "FILE", requires = "cert")]
+    key: Option<PathBuf>,
+    /// Where --tls writes its CA certificate (PEM), overwriting only a file it wrote before (default:
+    /// hwoath-mock-ca.pem in a new temporary directory, removed when the mock stops on Ctrl-C).
+    #[arg(long, value_name = "FILE", requires = "tls", conflicts_with = "cert")]
+    ca_out: Option<PathBuf>,
+    /// State database (SQLite): loaded at start; every change is saved before it is answered, and one
+    /// that cannot be saved is answered 503. A JSON state file of an earlier version is migrated and
+    /// kept beside it as FILE.v1.json. The mock refuses to start on a state it cannot write, and two
+    /// mocks never share one. It holds token secrets and is created readable by its owner only.
     #[arg(long, value_name = "FILE")]
     state: Option<PathBuf>,
     /// Directory fixture (users, app registrations) instead of the embedded one.
@@ -156,10 +195,77 @@ pub fn run(args: MockArgs) -> Result<ExitCode> {
     runtime.block_on(serve(args))
 }
 
+/// How the mock serves HTTPS, as the banner tells it.
+enum Https {
+    /// A certificate made at start; its CA is in `ca_file`.
+    Made {
+        /// The CA certificate file.
+        ca_file: PathBuf,
+        /// The temporary directory holding it, removed when dropped (`None` for `--ca-out`).
+        _dir: Option<tempfile::TempDir>,
+    },
+    /// The certificate of `--cert`.
+    Given(PathBuf),
+}
+
+impl Https {
+    /// The CA file to trust, as the banner shows it.
+    fn ca_file(&self) -> String {
+        match self {
+            Https::Made { ca_file, .. } => ca_file.display().to_string(),
+            Https::Given(_) => "<your CA file>".to_owned(),
+        }
+    }
+}
+
+/// The TLS configuration `--tls` or `--cert/--key` asks for, if any.
+fn tls_config(args: &MockArgs) -> Result<Option<TlsConfig>> {
+    let read = |flag: &str, path: &Path| {
+        std::fs::read(path).with_context(|| format!("cannot read {flag} {}", path.display()))
+    };
+    Ok(match (&args.cert, &args.key) {
+        (Some(cert), Some(key)) => Some(TlsConfig::pem(read("--cert", cert)?, read("--key", key)?)),
+        _ if args.tls => Some(TlsConfig::self_signed_for([args.addr.host.clone()])),
+        _ => None,
+    })
+}
+
+/// Writes the CA certificate made at start to `--ca-out` (refusing to overwrite a file it did not
+/// write) or to a new temporary directory.
+fn write_ca(pem: &str, ca_out: Option<&Path>) -> Result<Https> {
+    let text = format!("{CA_FILE_MARK}\n{pem}");
+    let Some(path) = ca_out else {
+        let dir = tempfile::Builder::new()
+            .prefix("hwoath-mock-")
+            .tempdir()
+            .context("cannot make a temporary directory for the CA certificate")?;
+        let ca_file = dir.path().join("hwoath-mock-ca.pem");
+        std::fs::write(&ca_file, text)
+            .with_context(|| format!("cannot write {}", ca_file.display()))?;
+        return Ok(Https::Made {
+            ca_file,
+            _dir: Some(dir),
+        });
+    };
+    if let Ok(existing) = std::fs::read_to_string(path)
+        && existing.lines().next() != Some(CA_FILE_MARK)
+    {
+        anyhow::bail!(
+            "--ca-out {} exists and was not written by hwoath mock: remove it or choose another file",
+            path.display()
+        );
+    }
+    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(Https::Made {
+        ca_file: path.to_owned(),
+        _dir: None,
+    })
+}
+
 async fn serve(args: MockArgs) -> Result<ExitCode> {
     let fixture = fixture(args.users.as_ref())?;
     let mut builder = MockTenant::builder()
-        .addr(args.addr)
+        .addr(args.addr.socket)
         .controls(args.controls)
         .fixture(fixture.clone())
         .signing_key(signing_key(args.key_env.as_deref())?)
@@ -171,11 +277,19 @@ async fn serve(args: MockArgs) -> Result<ExitCode> {
     if let Some(state) = &args.state {
         builder = builder.state_file(state);
     }
+    if let Some(tls) = tls_config(&args)? {
+        builder = builder.tls(tls);
+    }
     let tenant = builder
         .start()
         .await
         .context("cannot start the mock tenant")?;
-    print_banner(&tenant, &args);
+    let https = match (tenant.ca_certificate_pem(), &args.cert) {
+        (Some(pem), _) => Some(write_ca(pem, args.ca_out.as_deref())?),
+        (None, Some(cert)) => Some(Https::Given(cert.clone())),
+        (None, None) => None,
+    };
+    print_banner(&tenant, &args, https.as_ref());
     tokio::signal::ctrl_c()
         .await
         .context("cannot wait for Ctrl-C")?;
@@ -184,7 +298,7 @@ async fn serve(args: MockArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_banner(tenant: &MockTenant, args: &MockArgs) {
+fn print_banner(tenant: &MockTenant, args: &MockArgs, https: Option<&Https>) {
     println!("hwoath mock tenant listening");
     println!("  Graph base URL:  {}", tenant.base_url());
     println!(
@@ -200,13 +314,25 @@ fn print_banner(tenant: &MockTenant, args: &MockArgs) {
         } else {
             "<client secret from your users file>".to_owned()
         };
+        let cacert = https.map_or(String::new(), |https| {
+            format!(" --cacert '{}'", https.ca_file())
+        });
         println!("  App-only token ({}):", app.display_name);
         println!(
-            "    curl -s {} -d grant_type=client_credentials -d client_id={} -d client_secret='{}' --data-urlencode scope=https://graph.microsoft.com/.default",
+            "    curl -s{cacert} {} -d grant_type=client_credentials -d client_id={} -d client_secret='{}' --data-urlencode scope=https://graph.microsoft.com/.default",
             tenant.token_url(),
             app.client_id,
             secret
         );
+        if https.is_some() {
+            println!(
+                "    azure-identity: ClientSecretCredential('{}', '{}', '{}', authority='{}', disable_instance_discovery=True)",
+                tenant.tenant_id(),
+                app.client_id,
+                secret,
+                tenant.root_url()
+            );
+        }
     }
     if args.controls {
         println!(
@@ -234,6 +360,30 @@ fn print_banner(tenant: &MockTenant, args: &MockArgs) {
     }
     if let Some(state) = &args.state {
         println!("  State file:      {}", state.display());
+        if let Some(Opened::Migrated { backup }) = tenant.state_opened() {
+            println!(
+                "                   migrated from a JSON state file, kept as {}",
+                backup.display()
+            );
+        }
+    }
+    if let Some(https) = https {
+        match https {
+            Https::Made { ca_file, .. } => {
+                println!(
+                    "  CA certificate:  {}   (made at start; trust it for testing only)",
+                    ca_file.display()
+                );
+            }
+            Https::Given(cert) => println!("  TLS certificate: {}", cert.display()),
+        }
+        let ca = https.ca_file();
+        println!("  Trust the CA:    SSL_CERT_FILE='{ca}' REQUESTS_CA_BUNDLE='{ca}'   (Python)");
+        println!("                   NODE_EXTRA_CA_CERTS='{ca}'   (Node.js)");
+        println!(
+            "                   hwoath run --target {} --ca-cert '{ca}'",
+            tenant.base_url()
+        );
     }
     let behaviour = args.behaviour();
     if behaviour != Behaviour::default() {

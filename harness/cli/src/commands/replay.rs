@@ -30,6 +30,8 @@ pub struct ReplayArgs {
     /// Times a request answered 429 or 503 is sent again, waiting out its Retry-After (0: never).
     #[arg(long, value_name = "N", default_value_t = 3)]
     retries: u32,
+    #[command(flatten)]
+    trust: crate::trust::TrustArgs,
 }
 
 /// Runs `hwoath replay`.
@@ -59,6 +61,10 @@ async fn replay(args: ReplayArgs, failure: Failure) -> Result<ExitCode> {
     {
         eprintln!("replaying against {url}, where the failure was found (--target to change)");
     }
+    let client = args.trust.apply(ClientConfig {
+        max_attempts: args.retries.saturating_add(1),
+        ..ClientConfig::default()
+    })?;
     let (mock, base_url, credentials, users) = match args.target.as_ref().or(recorded.as_ref()) {
         None => {
             let (tenant, users) = crate::embedded::start().await?;
@@ -66,7 +72,7 @@ async fn replay(args: ReplayArgs, failure: Failure) -> Result<ExitCode> {
             (Some(tenant), base, Credentials::MockControls, users)
         }
         Some(url) => {
-            if let Some(fixed) = hwoath_suite::base_url::missing_beta(url).await {
+            if let Some(fixed) = hwoath_suite::base_url::missing_beta(url, &client).await {
                 eprintln!(
                     "error: {url} answers 404 where Graph has its token inventory, but {fixed} does \
                      not\nhint: Graph's base URL ends in /beta: try --target {fixed}"
@@ -81,10 +87,6 @@ async fn replay(args: ReplayArgs, failure: Failure) -> Result<ExitCode> {
             )
         }
     };
-    let client = ClientConfig {
-        max_attempts: args.retries.saturating_add(1),
-        ..ClientConfig::default()
-    };
     let outcome =
         hwoath_suite::replay::replay(&base_url, credentials, client, users, &failure).await;
     if let Some(tenant) = mock {
@@ -93,7 +95,7 @@ async fn replay(args: ReplayArgs, failure: Failure) -> Result<ExitCode> {
     let trial = match outcome {
         Ok(trial) => trial,
         Err(error @ (SuiteError::Unreachable { .. } | SuiteError::NoCredentials { .. })) => {
-            eprintln!("error: {error}");
+            crate::trust::report_unusable(&error);
             return Ok(ExitCode::from(EXIT_USAGE));
         }
         Err(error) => return Err(error.into()),

@@ -82,6 +82,8 @@ pub struct RunArgs {
     /// Start no case after the first one that fails or errors (the rest are reported as skipped).
     #[arg(long)]
     fail_fast: bool,
+    #[command(flatten)]
+    trust: crate::trust::TrustArgs,
 }
 
 fn groups(names: &[String]) -> Result<Vec<Group>> {
@@ -123,12 +125,12 @@ async fn run_async(args: RunArgs) -> Result<ExitCode> {
     if args.timeout == 0 {
         bail!("--timeout must be at least 1 second");
     }
-    let client = ClientConfig {
+    let client = args.trust.apply(ClientConfig {
         timeout: Duration::from_secs(args.timeout),
         jobs,
         max_attempts: args.retries.saturating_add(1),
         ..ClientConfig::default()
-    };
+    })?;
     let filtered = run.is_filtered();
     let selected = hwoath_suite::catalog::all()
         .iter()
@@ -163,7 +165,7 @@ async fn run_async(args: RunArgs) -> Result<ExitCode> {
             (Some(tenant), base, Credentials::MockControls, options)
         }
         Some(url) => {
-            if let Some(fixed) = hwoath_suite::base_url::missing_beta(url).await {
+            if let Some(fixed) = hwoath_suite::base_url::missing_beta(url, &client).await {
                 eprintln!(
                     "error: {url} answers 404 where Graph has its token inventory, but {fixed} does \
                      not\nhint: Graph's base URL ends in /beta: try --target {fixed}"
@@ -219,7 +221,7 @@ async fn run_async(args: RunArgs) -> Result<ExitCode> {
     let report = match result {
         Ok(report) => report,
         Err(error @ (SuiteError::Unreachable { .. } | SuiteError::NoCredentials { .. })) => {
-            eprintln!("error: {error}");
+            crate::trust::report_unusable(&error);
             return Ok(ExitCode::from(EXIT_USAGE));
         }
         Err(error) => return Err(error.into()),

@@ -4,8 +4,12 @@
 
 pub mod proxy;
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::process::{Child, ChildStderr, ChildStdout, Command, Output, Stdio};
+use std::time::Duration;
+
+use serde_json::Value;
 
 /// A running `hwoath mock` and its Graph base URL (its output pipes stay open while it runs).
 pub struct StandaloneMock {
@@ -14,8 +18,10 @@ pub struct StandaloneMock {
     _stdout: BufReader<ChildStdout>,
     /// Its standard error, for tests that read what it logged.
     pub stderr: Option<ChildStderr>,
-    /// `http://127.0.0.1:PORT/beta`, from the banner.
+    /// `http://127.0.0.1:PORT/beta` (`https://` with `--tls`), from the banner.
     pub base_url: String,
+    /// The banner's lines, up to `Press Ctrl-C to stop.`
+    pub banner: Vec<String>,
 }
 
 impl StandaloneMock {
@@ -32,9 +38,17 @@ impl StandaloneMock {
             .expect("hwoath starts");
         let mut stdout = BufReader::new(child.stdout.take().expect("piped"));
         let mut stderr = child.stderr.take();
-        let base = stdout.by_ref().lines().find_map(|line| {
-            line.ok()?
-                .trim()
+        let mut banner = Vec::new();
+        for line in stdout.by_ref().lines() {
+            let Ok(line) = line else { break };
+            let last = line.starts_with("Press Ctrl-C");
+            banner.push(line);
+            if last {
+                break;
+            }
+        }
+        let base = banner.iter().find_map(|line| {
+            line.trim()
                 .strip_prefix("Graph base URL:")
                 .map(|s| s.trim().to_owned())
         });
@@ -52,6 +66,7 @@ impl StandaloneMock {
             _stdout: stdout,
             stderr,
             base_url,
+            banner,
         }
     }
 
@@ -59,8 +74,22 @@ impl StandaloneMock {
     pub fn authority(&self) -> String {
         self.base_url
             .trim_start_matches("http://")
+            .trim_start_matches("https://")
             .trim_end_matches("/beta")
             .to_owned()
+    }
+
+    /// `http://127.0.0.1:PORT` (`https://` with `--tls`): the authority host.
+    pub fn root_url(&self) -> String {
+        self.base_url.trim_end_matches("/beta").to_owned()
+    }
+
+    /// The CA file `hwoath mock --tls` wrote, from the banner's `CA certificate:` line.
+    pub fn ca_file(&self) -> Option<std::path::PathBuf> {
+        self.banner.iter().find_map(|line| {
+            let rest = line.trim().strip_prefix("CA certificate:")?;
+            rest.trim().split("   ").next().map(Into::into)
+        })
     }
 
     /// SIGKILL: no chance to flush or clean up.
@@ -79,6 +108,75 @@ impl Drop for StandaloneMock {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// What [`http`] got back.
+#[derive(Debug)]
+pub struct HttpAnswer {
+    /// The status code.
+    pub status: u16,
+    /// The status line and headers.
+    pub head: String,
+    /// The JSON body (`Null` if none or not JSON).
+    pub body: Value,
+}
+
+impl HttpAnswer {
+    /// The value of header `name` (any letter case), if present.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.head.lines().find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            key.trim().eq_ignore_ascii_case(name).then(|| value.trim())
+        })
+    }
+}
+
+/// One HTTP/1.1 exchange on a fresh connection, without any HTTP library between the test and the
+/// mock: what a kill or a full disk does is seen as it is on the wire.
+pub fn http(
+    authority: &str,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<&Value>,
+) -> std::io::Result<HttpAnswer> {
+    let mut stream = TcpStream::connect(authority)?;
+    stream.set_read_timeout(Some(Duration::from_secs(20)))?;
+    let payload = body.map(Value::to_string).unwrap_or_default();
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {authority}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n"
+    );
+    if body.is_some() {
+        request.push_str("Content-Type: application/json\r\n");
+    }
+    request.push_str(&format!(
+        "Content-Length: {}\r\n\r\n{payload}",
+        payload.len()
+    ));
+    stream.write_all(request.as_bytes())?;
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer)?;
+    let text = String::from_utf8_lossy(&answer);
+    let broken = || std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "incomplete answer");
+    let (head, body) = text.split_once("\r\n\r\n").ok_or_else(broken)?;
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(broken)?;
+    let declared = head.lines().find_map(|l| {
+        let (name, value) = l.split_once(':')?;
+        name.eq_ignore_ascii_case("content-length")
+            .then(|| value.trim().parse::<usize>().ok())?
+    });
+    if declared.is_some_and(|len| len != body.len()) {
+        return Err(broken());
+    }
+    Ok(HttpAnswer {
+        status,
+        head: head.to_owned(),
+        body: serde_json::from_str(body).unwrap_or(Value::Null),
+    })
 }
 
 /// Runs `hwoath` with `args` and no credentials from the environment.

@@ -52,7 +52,7 @@ pub struct RequestMeta {
     pub request_id: String,
     /// The client's `client-request-id`, echoed.
     pub client_request_id: Option<String>,
-    /// `http://host:port` as the client reached the mock.
+    /// `http://host:port` (`https://` over TLS) as the client reached the mock.
     pub root_url: String,
 }
 

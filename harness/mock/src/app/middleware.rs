@@ -36,7 +36,8 @@ pub async fn request_context(
             .and_then(|v| v.to_str().ok())
             .filter(|v| !v.is_empty() && v.len() <= 256)
             .map(str::to_owned),
-        root_url: root_url(request.headers()).unwrap_or_else(|| state.settings.root_url.clone()),
+        root_url: root_url(request.headers(), &state.settings.root_url)
+            .unwrap_or_else(|| state.settings.root_url.clone()),
     };
     let graph_shaped = !request.uri().path().contains("/oauth2/");
     let method = request.method().clone();
@@ -107,15 +108,17 @@ fn has_json_body(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.starts_with("application/json"))
 }
 
-/// `http://{Host}` when the request's `Host` header is a plain host[:port].
-fn root_url(headers: &HeaderMap) -> Option<String> {
+/// `{scheme}://{Host}` when the request's `Host` header is a plain host[:port], with the scheme the
+/// server speaks (that of its own `bound` root URL: `https` when serving TLS).
+fn root_url(headers: &HeaderMap, bound: &str) -> Option<String> {
+    let scheme = bound.split_once("://").map_or("http", |(scheme, _)| scheme);
     let host = headers.get(header::HOST)?.to_str().ok()?;
     let plain = !host.is_empty()
         && host.len() <= 255
         && host
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
-    plain.then(|| format!("http://{host}"))
+    plain.then(|| format!("{scheme}://{host}"))
 }
 
 /// Counts every answered request by route template and status.

@@ -138,6 +138,7 @@ pub fn build(state: AppState) -> Router {
             "/{tenant}/v2.0/.well-known/openid-configuration",
             get(oauth::openid_configuration),
         )
+        .route("/common/discovery/instance", get(oauth::instance_discovery))
         .layer(from_fn_with_state(state.clone(), count_requests));
     let app = if state.settings.controls {
         counted.merge(control_routes())

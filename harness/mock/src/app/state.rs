@@ -1,7 +1,7 @@
-//! State shared by every request: the store, clock, key, throttle, faults, counters and state file.
+//! State shared by every request: the store, clock, key, throttle, faults, counters and the state
+//! database's writer.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 
 use crate::auth::jwt::SigningKey;
 use crate::clock::Clock;
@@ -9,7 +9,7 @@ use crate::counters::Counters;
 use crate::errors::ApiError;
 use crate::faults::FaultInjector;
 use crate::options::Behaviour;
-use crate::persist::StateFile;
+use crate::persist::{Committer, StateDb};
 use crate::store::{Store, StoreError};
 use crate::throttle::{ActivationThrottle, ThrottleConfig};
 
@@ -24,7 +24,8 @@ pub struct Settings {
     pub token_lifetime: i64,
     /// The activation throttle's limits.
     pub throttle: ThrottleConfig,
-    /// `http://host:port` the server is bound to (used when a request has no usable `Host`).
+    /// `http://host:port` (or `https://` with TLS) the server is bound to (used when a request has no
+    /// usable `Host`).
     pub root_url: String,
     /// The behaviour options (also held by the store).
     pub behaviour: Behaviour,
@@ -46,8 +47,10 @@ impl Default for Settings {
 /// Everything behind the [`AppState`] handle.
 #[derive(Debug)]
 pub struct Shared {
-    store: Mutex<Store>,
-    generation: AtomicU64,
+    /// The store reads see: with a state database, only saved changes reach it.
+    store: Arc<RwLock<Store>>,
+    /// The state database's writer, when persisting.
+    committer: Option<Committer>,
     /// The tenant clock.
     pub clock: Clock,
     /// The token signing key.
@@ -58,8 +61,6 @@ pub struct Shared {
     pub faults: Mutex<FaultInjector>,
     /// Counters.
     pub counters: Mutex<Counters>,
-    /// The state file, when persisting.
-    pub state_file: Option<StateFile>,
     /// Start-time settings.
     pub settings: Settings,
 }
@@ -84,84 +85,65 @@ pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl AppState {
-    /// Builds the shared state.
+    /// Builds the shared state; with a state database, `store` must be what it holds.
     pub fn new(
         store: Store,
         clock: Clock,
         key: SigningKey,
-        state_file: Option<StateFile>,
+        state_db: Option<StateDb>,
         settings: Settings,
-    ) -> Self {
-        Self(Arc::new(Shared {
-            store: Mutex::new(store),
-            generation: AtomicU64::new(0),
+    ) -> std::io::Result<Self> {
+        let store = Arc::new(RwLock::new(store));
+        let committer = state_db
+            .map(|db| Committer::start(db, Arc::clone(&store)))
+            .transpose()?;
+        Ok(Self(Arc::new(Shared {
+            store,
+            committer,
             clock,
             key,
             throttle: Mutex::new(ActivationThrottle::new(settings.throttle)),
             faults: Mutex::new(FaultInjector::default()),
             counters: Mutex::new(Counters::default()),
-            state_file,
             settings,
-        }))
+        })))
     }
 
-    /// Runs `read` on the store.
+    /// Runs `read` on the store as reads see it.
     pub fn read<T>(&self, read: impl FnOnce(&Store) -> T) -> T {
-        read(&lock(&self.store))
+        read(&self.store.read().unwrap_or_else(PoisonError::into_inner))
     }
 
-    /// Runs `change` on the store, then, when persisting, returns only once a snapshot holding the
-    /// change is durably written (whether or not `change` failed, since a failed activation still
-    /// records `failedActivation`): an answer sent is a change saved.
+    /// Runs `change` on the store. With a state database the answer waits until the change is saved
+    /// (whether or not `change` failed, since a failed activation still records
+    /// `failedActivation`): an answer sent is a change saved, and a change that could not be saved
+    /// is answered 503 and never seen.
     pub async fn mutate<T>(
         &self,
         change: impl FnOnce(&mut Store) -> Result<T, StoreError>,
     ) -> Result<T, ApiError> {
-        let (result, generation) = {
-            let mut store = lock(&self.store);
-            let result = change(&mut store);
-            (result, self.generation.fetch_add(1, Ordering::SeqCst) + 1)
+        let result = match &self.committer {
+            Some(committer) => committer
+                .commit(change)
+                .await
+                .map_err(|_| ApiError::not_saved())?,
+            None => change(&mut self.store.write().unwrap_or_else(PoisonError::into_inner)),
         };
-        if self.state_file.is_some() {
-            self.persist(generation).await;
-        }
         result.map_err(ApiError::from)
     }
 
-    /// The generation and serialized snapshot of the store as it is now (read under its lock).
-    fn latest_snapshot(&self) -> (u64, Vec<u8>) {
-        let store = lock(&self.store);
-        let generation = self.generation.load(Ordering::SeqCst);
-        let bytes = serde_json::to_vec_pretty(&store.snapshot()).unwrap_or_default();
-        (generation, bytes)
-    }
-
-    async fn persist(&self, generation: u64) {
-        let this = self.clone();
-        let outcome = tokio::task::spawn_blocking(move || {
-            this.state_file
-                .as_ref()
-                .map(|file| file.save(generation, || this.latest_snapshot()))
+    /// Puts devices, throttle, faults and counters back to the fixture's start; fails (changing
+    /// nothing in the inventory) when the state database cannot save the reset.
+    pub async fn reset(&self) -> Result<(), ApiError> {
+        self.mutate(|store| {
+            store.reset();
+            Ok(())
         })
-        .await;
-        match outcome {
-            Ok(Some(Err(err))) => tracing::error!(error = %err, "could not save the state file"),
-            Err(err) => tracing::error!(error = %err, "state file writer failed"),
-            _ => {}
-        }
-    }
-
-    /// Puts devices, throttle, faults and counters back to the fixture's start.
-    pub async fn reset(&self) {
+        .await?;
         lock(&self.throttle).clear();
         lock(&self.faults).clear();
         *lock(&self.counters) = Counters::default();
-        let _ = self
-            .mutate(|store| {
-                store.reset();
-                Ok(())
-            })
-            .await;
+        Ok(())
     }
 
     /// Records a request in the counters.

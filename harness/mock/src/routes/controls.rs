@@ -70,10 +70,10 @@ pub async fn set_clock(
 }
 
 /// `POST /_hwoath/reset`: devices, throttle, faults and counters back to the fixture's start.
-pub async fn reset(State(state): State<AppState>) -> Response {
-    state.reset().await;
+pub async fn reset(State(state): State<AppState>) -> Result<Response, ApiError> {
+    state.reset().await?;
     tracing::info!("tenant reset");
-    no_content()
+    Ok(no_content())
 }
 
 /// `GET /_hwoath/faults`: the active fault configuration (`null` when none).

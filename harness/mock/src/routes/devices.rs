@@ -11,16 +11,16 @@ use hwoath_graph::shape::Wire;
 use hwoath_graph::{BulkItem, CreateDevice, Entity, UpdateDevice, odata, validate};
 use serde_json::{Value, json};
 
-use super::{count_response, invalid, json_response, no_content, page, to_value};
+use super::{Collection, count_response, invalid, json_response, no_content, page, to_value};
 use crate::app::body::read_bytes;
 use crate::app::caller::{Caller, RequestMeta};
 use crate::app::numbers::{coerce, parse_body};
 use crate::app::state::AppState;
 use crate::auth::permissions::{Operation, authorize};
 use crate::errors::ApiError;
-use crate::odata::{CollectionSpec, QueryOptions};
+use crate::odata::{CollectionSpec, Literal, QueryOptions};
 use crate::options::NumbersAsStrings;
-use crate::store::{DevicePatch, DeviceRecord, NewDevice, Store, StoreError};
+use crate::store::{DevicePatch, DeviceRecord, Lookup, NewDevice, Store, StoreError};
 
 /// The collection's path below `/beta`.
 pub const PATH: &str = "/directory/authenticationMethodDevices/hardwareOathDevices";
@@ -90,22 +90,58 @@ pub async fn list(
     authorize(&caller, Operation::InventoryRead)?;
     let options = QueryOptions::parse(query.as_deref(), SPEC)?;
     // Filter on the records; only the page asked for is turned into JSON.
-    let context = odata::device_collection_context(&meta.base_url());
+    let collection = Collection {
+        meta: &meta,
+        context: odata::device_collection_context(&meta.base_url()),
+        path: PATH,
+        default_page_size: state.settings.page_size,
+    };
+    let now = Instant::now();
     Ok(state.read(|store| {
-        let matching: Vec<&DeviceRecord> = store
-            .visible_devices(Instant::now())
-            .filter(|d| options.matches_fields(|path| filter_field(d, path)))
-            .collect();
         page(
-            &meta,
-            context,
-            PATH,
-            matching,
-            |d| to_value(&Entity::new(store.device_wire(d), None)),
+            collection,
             &options,
-            state.settings.page_size,
+            matching(store, &options, options.after, now),
+            || count_matching(store, &options, now),
+            |d| to_value(&Entity::new(store.device_wire(d), None)),
         )
     }))
+}
+
+/// The tokens after `after` that a read at `now` sees and the `$filter` keeps, in creation order;
+/// a filter on `id`, `serialNumber` or `assignedTo/id` is answered from an index.
+fn matching<'a>(
+    store: &'a Store,
+    options: &'a QueryOptions,
+    after: u64,
+    now: Instant,
+) -> impl Iterator<Item = (u64, &'a DeviceRecord)> + 'a {
+    store
+        .visible_after(lookup(options), after, now)
+        .filter(|(_, d)| options.matches_fields(|path| filter_field(d, path)))
+}
+
+/// How many tokens a read at `now` sees that the `$filter` keeps (O(1) without a filter).
+fn count_matching(store: &Store, options: &QueryOptions, now: Instant) -> usize {
+    if options.filter.is_empty() {
+        store.visible_count(now)
+    } else {
+        matching(store, options, 0, now).count()
+    }
+}
+
+/// The index that narrows a listing to the tokens a `$filter` can keep, if one does.
+fn lookup(options: &QueryOptions) -> Lookup<'_> {
+    options
+        .filter
+        .iter()
+        .find_map(|clause| match (clause.path.as_str(), &clause.literal) {
+            ("id", Literal::Str(id)) => Some(Lookup::Id(id)),
+            ("serialNumber", Literal::Str(serial)) => Some(Lookup::Serial(serial)),
+            ("assignedTo/id", Literal::Str(user)) => Some(Lookup::Holder(user)),
+            _ => None,
+        })
+        .unwrap_or(Lookup::All)
 }
 
 /// `GET /$count`: the number of (filtered) tokens as plain text.
@@ -116,12 +152,7 @@ pub async fn count(
 ) -> Result<Response, ApiError> {
     authorize(&caller, Operation::InventoryRead)?;
     let options = QueryOptions::parse(query.as_deref(), SPEC)?;
-    let total = state.read(|store| {
-        store
-            .visible_devices(Instant::now())
-            .filter(|d| options.matches_fields(|path| filter_field(d, path)))
-            .count()
-    });
+    let total = state.read(|store| count_matching(store, &options, Instant::now()));
     Ok(count_response(total))
 }
 

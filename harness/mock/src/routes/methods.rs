@@ -14,7 +14,7 @@ use hwoath_graph::{
 };
 use serde_json::Value;
 
-use super::{invalid, json_response, no_content, page, to_value};
+use super::{Collection, by_position, invalid, json_response, no_content, page, to_value};
 use crate::app::body::read_json;
 use crate::app::caller::{Caller, RequestMeta};
 use crate::app::state::{AppState, lock};
@@ -173,15 +173,21 @@ impl<const ME: bool> Handlers<ME> {
         let (target, _) = split_params(ME, params)?;
         let subject = resolve(&state, &caller, target, false)?;
         let options = QueryOptions::parse(query.as_deref(), SPEC)?;
-        let items = state.read(|store| matching(store, &subject.user_id, &options).collect());
+        let items: Vec<Value> =
+            state.read(|store| matching(store, &subject.user_id, &options).collect());
+        let total = items.len();
+        let collection = Collection {
+            meta: &meta,
+            context: odata::method_collection_context(&meta.base_url(), &subject.user_id),
+            path: &subject.path,
+            default_page_size: state.settings.page_size,
+        };
         Ok(page(
-            &meta,
-            odata::method_collection_context(&meta.base_url(), &subject.user_id),
-            &subject.path,
-            items,
-            |item| item,
+            collection,
             &options,
-            state.settings.page_size,
+            by_position(items, options.after),
+            || total,
+            |item| item,
         ))
     }
 

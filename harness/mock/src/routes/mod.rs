@@ -52,28 +52,47 @@ pub fn to_value(entity: &impl Serialize) -> Value {
     serde_json::to_value(entity).unwrap_or(Value::Null)
 }
 
-/// A collection answer: the requested page of `items` (already filtered; only the page is turned
-/// into JSON by `render`), `$select` applied, with `@odata.context`, `@odata.count` (when asked) and
-/// `@odata.nextLink` (when more remain).
+/// Which collection a [`page`] belongs to.
+#[derive(Debug)]
+pub struct Collection<'a> {
+    /// The request (for the base URL of the next link).
+    pub meta: &'a RequestMeta,
+    /// `@odata.context`.
+    pub context: String,
+    /// The collection's path below `/beta`.
+    pub path: &'a str,
+    /// Page size when the client gives no `$top`.
+    pub default_page_size: usize,
+}
+
+/// A collection answer: the page of `items` (the filtered items after the `$skiptoken`, in order,
+/// each with its position key; only the page is read and turned into JSON by `render`), `$select`
+/// applied, with `@odata.context`, `@odata.count` from `count` (only called when asked for) and
+/// `@odata.nextLink` (when more remain, resuming after the last item shown).
 pub fn page<T>(
-    meta: &RequestMeta,
-    context: String,
-    path: &str,
-    items: Vec<T>,
-    render: impl Fn(T) -> Value,
+    collection: Collection<'_>,
     options: &QueryOptions,
-    default_page_size: usize,
+    items: impl Iterator<Item = (u64, T)>,
+    count: impl FnOnce() -> usize,
+    render: impl Fn(T) -> Value,
 ) -> Response {
-    let total = items.len();
+    let Collection {
+        meta,
+        context,
+        path,
+        default_page_size,
+    } = collection;
     let size = options.page_size(default_page_size);
-    let start = options.skip.min(total);
-    let end = start.saturating_add(size).min(total);
-    let value: Vec<Value> = items
-        .into_iter()
-        .skip(start)
-        .take(end - start)
-        .map(|item| options.project(render(item)))
-        .collect();
+    let mut items = items.peekable();
+    let mut value = Vec::new();
+    let mut last = None;
+    while value.len() < size {
+        let Some((key, item)) = items.next() else {
+            break;
+        };
+        value.push(options.project(render(item)));
+        last = Some(key);
+    }
     let context = match &options.select {
         Some(select) => format!("{context}({})", select.join(",")),
         None => context,
@@ -81,14 +100,20 @@ pub fn page<T>(
     let mut body = Map::new();
     body.insert("@odata.context".into(), json!(context));
     if options.count {
-        body.insert("@odata.count".into(), json!(total));
+        body.insert("@odata.count".into(), json!(count()));
     }
     body.insert("value".into(), Value::Array(value));
-    if end < total {
-        let next = format!("{}{path}?{}", meta.base_url(), options.next_query(end));
+    if let (Some(last), Some(_)) = (last, items.peek()) {
+        let next = format!("{}{path}?{}", meta.base_url(), options.next_query(last));
         body.insert("@odata.nextLink".into(), json!(next));
     }
     json_response(StatusCode::OK, &Value::Object(body))
+}
+
+/// Numbers the items of a small collection by position (1, 2, ...) and keeps those after `after`:
+/// the position keys of [`page`] for collections without an order of their own.
+pub fn by_position<T>(items: Vec<T>, after: u64) -> impl Iterator<Item = (u64, T)> {
+    (1..).zip(items).filter(move |(key, _)| *key > after)
 }
 
 /// Turns a field-rule failure into a 400.

@@ -1,10 +1,11 @@
-//! The OAuth2 client-credentials token endpoint `POST /{tenant}/oauth2/v2.0/token` (and the OpenID
-//! discovery document), so clients authenticate against the mock exactly as against Entra with
-//! `AZURE_AUTHORITY_HOST` pointed at the mock's root URL. Errors use Entra's shape.
+//! The OAuth2 client-credentials token endpoint `POST /{tenant}/oauth2/v2.0/token` (with the OpenID
+//! discovery document and MSAL's instance discovery), so clients authenticate against the mock exactly
+//! as against Entra with `AZURE_AUTHORITY_HOST` pointed at the mock's root URL. Errors use Entra's
+//! shape.
 
 use axum::body::Body;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::Response;
 use data_encoding::BASE64;
 use serde::Deserialize;
@@ -234,6 +235,77 @@ pub async fn openid_configuration(
             "response_types_supported": ["token"],
             "grant_types_supported": ["client_credentials"],
             "tenant_region_scope": "WW",
+        }),
+    )
+}
+
+/// The query of `GET /common/discovery/instance`.
+#[derive(Deserialize)]
+pub struct InstanceQuery {
+    authorization_endpoint: Option<String>,
+}
+
+/// `GET /common/discovery/instance?api-version=1.1&authorization_endpoint=URL`: Entra's instance
+/// discovery, for an authorization endpoint on this mock's host (any port, as MSAL drops it):
+/// where the tenant's discovery document is, and the mock's host as its only alias. Any other
+/// endpoint answers `invalid_instance`, as Entra does for a host it does not know.
+///
+/// MSAL asks `login.microsoftonline.com` for this, whatever the authority, unless told another
+/// endpoint (MSAL for Python's `instance_discovery="{root}/common/discovery/instance"`).
+pub async fn instance_discovery(meta: RequestMeta, Query(query): Query<InstanceQuery>) -> Response {
+    let Some(endpoint) = query.authorization_endpoint else {
+        return aad_error(
+            &meta,
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            900144,
+            "The request body must contain the following parameter: 'authorization_endpoint'.",
+        );
+    };
+    let root = &meta.root_url;
+    let own = root.parse::<Uri>().unwrap_or_default();
+    let asked = endpoint.parse::<Uri>().unwrap_or_default();
+    // `https://{host}/{tenant}/oauth2/v2.0/authorize` (or the v1 `/oauth2/authorize`) on this mock's
+    // host; MSAL leaves the port out.
+    let tenant = asked
+        .host()
+        .zip(own.host())
+        .filter(|(asked, own)| asked.eq_ignore_ascii_case(own))
+        .and_then(|_| asked.path().strip_prefix('/'))
+        .and_then(|path| path.split_once('/'))
+        .filter(|(tenant, rest)| {
+            !tenant.is_empty()
+                && matches!(
+                    rest.trim_end_matches('/'),
+                    "oauth2/v2.0/authorize" | "oauth2/authorize"
+                )
+        })
+        .map(|(tenant, _)| tenant);
+    let Some(tenant) = tenant else {
+        return aad_error(
+            &meta,
+            StatusCode::BAD_REQUEST,
+            "invalid_instance",
+            50049,
+            "Unknown or invalid instance.",
+        );
+    };
+    // The host without port or brackets, as MSAL compares aliases.
+    let host = own
+        .host()
+        .unwrap_or_default()
+        .trim_start_matches('[')
+        .trim_end_matches(']');
+    json_response(
+        StatusCode::OK,
+        &json!({
+            "tenant_discovery_endpoint": format!("{root}/{tenant}/v2.0/.well-known/openid-configuration"),
+            "api-version": "1.1",
+            "metadata": [{
+                "preferred_network": host,
+                "preferred_cache": host,
+                "aliases": [host],
+            }],
         }),
     )
 }

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::{json_response, page};
+use super::{Collection, by_position, json_response, page};
 use crate::app::caller::{Caller, RequestMeta};
 use crate::app::state::AppState;
 use crate::auth::permissions::{Denied, Operation, Principal, authorize};
@@ -83,14 +83,19 @@ pub async fn list(
             .filter(|user| options.matches(user))
             .collect()
     });
+    let total = users.len();
+    let collection = Collection {
+        meta: &meta,
+        context: format!("{}/$metadata#users", meta.base_url()),
+        path: "/users",
+        default_page_size: state.settings.page_size,
+    };
     Ok(page(
-        &meta,
-        format!("{}/$metadata#users", meta.base_url()),
-        "/users",
-        users,
-        |user| user,
+        collection,
         &options,
-        state.settings.page_size,
+        by_position(users, options.after),
+        || total,
+        |user| user,
     ))
 }
 

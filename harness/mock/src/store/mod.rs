@@ -1,11 +1,17 @@
 //! The tenant's state: the token inventory and each user's hardware OATH methods, with the
 //! invariants every change keeps (see [`Store::check_invariants`]).
 
-use std::collections::HashMap;
+mod invariants;
+mod inventory;
+mod records;
+
+use std::collections::BTreeSet;
 use std::time::Instant;
 
-use hwoath_graph::{Device, HashFunction, Identity, Method, SecretText, Timestamp, TokenStatus};
-use serde::{Deserialize, Serialize};
+use hwoath_graph::{Device, Identity, Method, Timestamp, TokenStatus};
+
+pub use inventory::{Inventory, Seq};
+pub use records::{DevicePatch, DeviceRecord, MethodRecord, NewDevice};
 
 use crate::activation;
 use crate::fixture::{Fixture, User};
@@ -15,91 +21,6 @@ use crate::visibility::Visibility;
 
 /// Most hardware OATH methods one user may hold (Entra's limit).
 pub const MAX_METHODS_PER_USER: usize = 5;
-
-/// One inventory token as the tenant stores it, secret included (never returned on the wire).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct DeviceRecord {
-    /// Token id (also the id of its method when assigned).
-    pub id: String,
-    /// Optional name.
-    #[serde(default)]
-    pub display_name: Option<String>,
-    /// Serial number, unique in the tenant.
-    pub serial_number: String,
-    /// Manufacturer.
-    pub manufacturer: String,
-    /// Model.
-    pub model: String,
-    /// The Base32 seed as received.
-    pub secret_key: SecretText,
-    /// 30 or 60.
-    pub time_interval_in_seconds: i32,
-    /// HMAC of the codes.
-    pub hash_function: HashFunction,
-    /// Lifecycle status.
-    pub status: TokenStatus,
-    /// Last successful activation (Unix milliseconds).
-    #[serde(default)]
-    pub last_used_millis: Option<i64>,
-    /// Object id of the user holding the token.
-    #[serde(default)]
-    pub assigned_to: Option<String>,
-    /// The user's method for this token, present exactly when assigned.
-    #[serde(default)]
-    pub method: Option<MethodRecord>,
-    /// The last TOTP step accepted for this token (replay guard).
-    #[serde(default)]
-    pub last_accepted_step: Option<u64>,
-    /// Drift found at the last activation: the accepted step minus the tenant clock's step (internal
-    /// state, as in Entra, which applies it at later sign-ins; Graph does not expose it).
-    #[serde(default)]
-    pub drift_steps: Option<i64>,
-}
-
-/// The per-user method of an assigned token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct MethodRecord {
-    /// When the token was assigned (Unix milliseconds).
-    pub created_millis: i64,
-}
-
-/// A validated create request.
-#[derive(Debug, Clone)]
-pub struct NewDevice {
-    /// Optional name.
-    pub display_name: Option<String>,
-    /// Serial number.
-    pub serial_number: String,
-    /// Manufacturer.
-    pub manufacturer: String,
-    /// Model.
-    pub model: String,
-    /// Base32 seed.
-    pub secret_key: SecretText,
-    /// 30 or 60.
-    pub time_interval_in_seconds: i32,
-    /// HMAC of the codes.
-    pub hash_function: HashFunction,
-    /// Assign at once to this user (id or UPN).
-    pub assign_to: Option<String>,
-}
-
-/// A validated update: `Some` replaces the property (`display_name: Some(None)` clears it).
-#[derive(Debug, Clone, Default)]
-pub struct DevicePatch {
-    /// New name.
-    pub display_name: Option<Option<String>>,
-    /// New manufacturer.
-    pub manufacturer: Option<String>,
-    /// New model.
-    pub model: Option<String>,
-    /// New interval.
-    pub time_interval_in_seconds: Option<i32>,
-    /// New hash function.
-    pub hash_function: Option<HashFunction>,
-}
 
 /// Why a store operation was refused; each maps to one Graph error.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -137,26 +58,56 @@ pub enum DeviceSelector<'a> {
 pub struct Store {
     fixture: Fixture,
     behaviour: Behaviour,
-    devices: Vec<DeviceRecord>,
+    inventory: Inventory,
     policy: HardwareOathPolicy,
-    /// Position of each token by lower-case id, and by serial number, kept in step with `devices`.
-    by_id: HashMap<String, usize>,
-    by_serial: HashMap<String, usize>,
     /// What reads still see of recent writes (only with a visibility delay).
     visibility: Visibility,
+    /// What changed since the last [`Store::take_changes`] (only while tracking, for the database).
+    dirty: Option<Dirty>,
 }
 
-/// What the state file holds.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct PersistedState {
-    /// Format version (1).
-    pub version: u32,
-    /// Every inventory token, secrets included.
-    pub devices: Vec<DeviceRecord>,
-    /// The hardware OATH entry of the authentication methods policy (absent in older files: enabled).
-    #[serde(default)]
-    pub policy: HardwareOathPolicy,
+/// The changes a tracking store has seen since they were last taken.
+#[derive(Debug, Clone, Default)]
+struct Dirty {
+    seqs: BTreeSet<Seq>,
+    policy: bool,
+    replaced: bool,
+}
+
+/// What one or more changes did, as the state database stores it: the tokens' states after them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChangeSet {
+    /// The whole inventory was replaced (a reset): `upserts` holds every token and nothing else stays.
+    pub replaced: bool,
+    /// Tokens added or changed, with their new state.
+    pub upserts: Vec<(Seq, DeviceRecord)>,
+    /// Tokens removed.
+    pub removed: Vec<Seq>,
+    /// The policy entry, when it changed.
+    pub policy: Option<HardwareOathPolicy>,
+}
+
+impl ChangeSet {
+    /// Whether nothing changed.
+    pub fn is_empty(&self) -> bool {
+        !self.replaced
+            && self.upserts.is_empty()
+            && self.removed.is_empty()
+            && self.policy.is_none()
+    }
+}
+
+/// Which tokens a listing has to look at: all of them, or those an index finds for a `$filter`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lookup<'a> {
+    /// Every token.
+    All,
+    /// The token with this id (any letter case).
+    Id(&'a str),
+    /// The tokens with this serial number (any letter case).
+    Serial(&'a str),
+    /// The tokens held by this user id (any letter case).
+    Holder(&'a str),
 }
 
 impl Store {
@@ -167,34 +118,24 @@ impl Store {
 
     /// A store holding the fixture's directory and devices, behaving as `behaviour` says.
     pub fn with_behaviour(fixture: Fixture, behaviour: Behaviour) -> Self {
-        let devices = fixture.devices.clone();
-        let mut store = Self {
+        Self {
+            inventory: Inventory::from_records(fixture.devices.iter().cloned()),
             fixture,
             behaviour,
-            devices,
             policy: HardwareOathPolicy::default(),
-            by_id: HashMap::new(),
-            by_serial: HashMap::new(),
             visibility: Visibility::new(behaviour.visibility_delay),
-        };
-        store.reindex();
-        store
+            dirty: None,
+        }
     }
 
-    /// Rebuilds the id and serial indexes from `devices`.
-    fn reindex(&mut self) {
-        self.by_id = self
-            .devices
-            .iter()
-            .enumerate()
-            .map(|(i, d)| (d.id.to_ascii_lowercase(), i))
-            .collect();
-        self.by_serial = self
-            .devices
-            .iter()
-            .enumerate()
-            .map(|(i, d)| (d.serial_number.clone(), i))
-            .collect();
+    /// A copy for writers to stage changes on before they are saved: it records what changes (see
+    /// [`Store::take_changes`]) and hides nothing (reads go to the saved copy).
+    pub fn staging_copy(&self) -> Self {
+        Self {
+            visibility: Visibility::new(std::time::Duration::ZERO),
+            dirty: Some(Dirty::default()),
+            ..self.clone()
+        }
     }
 
     /// The directory this store was built from.
@@ -202,33 +143,109 @@ impl Store {
         &self.fixture
     }
 
-    /// Puts the inventory back to the fixture's devices and the policy to its default.
-    pub fn reset(&mut self) {
-        self.devices = self.fixture.devices.clone();
-        self.policy = HardwareOathPolicy::default();
-        self.visibility.clear();
-        self.reindex();
+    fn mark(&mut self, seq: Seq) {
+        if let Some(dirty) = &mut self.dirty {
+            dirty.seqs.insert(seq);
+        }
     }
 
-    /// Replaces the inventory and policy with persisted ones, refusing them if they break an invariant.
-    pub fn restore(&mut self, state: PersistedState) -> Result<(), InvariantViolation> {
+    /// The whole store as one change that replaces everything (what a new state database starts with).
+    pub fn everything(&self) -> ChangeSet {
+        ChangeSet {
+            replaced: true,
+            upserts: self.inventory.iter().map(|(s, r)| (s, r.clone())).collect(),
+            removed: Vec::new(),
+            policy: Some(self.policy.clone()),
+        }
+    }
+
+    /// What changed since the last call (empty when the store does not track changes).
+    pub fn take_changes(&mut self) -> ChangeSet {
+        let Some(dirty) = self.dirty.as_mut().map(std::mem::take) else {
+            return ChangeSet::default();
+        };
+        if dirty.replaced {
+            return self.everything();
+        }
+        let policy = dirty.policy.then(|| self.policy.clone());
+        let mut changes = ChangeSet {
+            policy,
+            ..ChangeSet::default()
+        };
+        for seq in dirty.seqs {
+            match self.inventory.get(seq) {
+                Some(record) => changes.upserts.push((seq, record.clone())),
+                None => changes.removed.push(seq),
+            }
+        }
+        changes
+    }
+
+    /// Applies changes staged on another copy (see [`Store::staging_copy`]); with a visibility
+    /// delay, reads keep seeing the tokens' earlier states for a while, as after a direct change.
+    pub fn apply(&mut self, changes: &ChangeSet) {
+        let now = Instant::now();
+        if changes.replaced {
+            self.inventory = Inventory::from_numbered(changes.upserts.iter().cloned());
+            self.visibility.clear();
+        } else {
+            for (seq, record) in &changes.upserts {
+                let before = self.inventory.get(*seq);
+                if before != Some(record) {
+                    self.visibility.hold(&record.id, before.cloned(), now);
+                }
+                self.inventory.put(*seq, record.clone());
+            }
+            for &seq in &changes.removed {
+                if let Some(removed) = self.inventory.remove(seq) {
+                    self.visibility.forget(&removed.id);
+                }
+            }
+        }
+        if let Some(policy) = &changes.policy {
+            self.policy = policy.clone();
+        }
+        self.mark_all(changes);
+    }
+
+    fn mark_all(&mut self, changes: &ChangeSet) {
+        if let Some(dirty) = &mut self.dirty {
+            dirty.replaced |= changes.replaced;
+            dirty.policy |= changes.policy.is_some();
+            dirty.seqs.extend(
+                changes
+                    .upserts
+                    .iter()
+                    .map(|(s, _)| *s)
+                    .chain(changes.removed.iter().copied()),
+            );
+        }
+    }
+
+    /// Puts the inventory back to the fixture's devices and the policy to its default.
+    pub fn reset(&mut self) {
+        self.inventory = Inventory::from_records(self.fixture.devices.iter().cloned());
+        self.policy = HardwareOathPolicy::default();
+        self.visibility.clear();
+        if let Some(dirty) = &mut self.dirty {
+            dirty.replaced = true;
+        }
+    }
+
+    /// Replaces the inventory (each token at its saved sequence number) and the policy with saved
+    /// ones, refusing them if they break an invariant.
+    pub fn restore(
+        &mut self,
+        devices: Vec<(Seq, DeviceRecord)>,
+        policy: HardwareOathPolicy,
+    ) -> Result<(), InvariantViolation> {
         let mut candidate = self.clone();
-        candidate.devices = state.devices;
-        candidate.policy = state.policy;
+        candidate.inventory = Inventory::from_numbered(devices);
+        candidate.policy = policy;
         candidate.visibility.clear();
-        candidate.reindex();
         candidate.check_invariants()?;
         *self = candidate;
         Ok(())
-    }
-
-    /// The inventory and policy as the state file stores them.
-    pub fn snapshot(&self) -> PersistedState {
-        PersistedState {
-            version: 1,
-            devices: self.devices.clone(),
-            policy: self.policy.clone(),
-        }
     }
 
     /// The hardware OATH entry of the authentication methods policy.
@@ -239,6 +256,9 @@ impl Store {
     /// Changes the policy entry.
     pub fn update_policy(&mut self, patch: PolicyPatch) {
         self.policy.apply(patch);
+        if let Some(dirty) = &mut self.dirty {
+            dirty.policy = true;
+        }
     }
 
     /// Refuses an assignment or activation while the policy is disabled, when the behaviour says so.
@@ -249,16 +269,21 @@ impl Store {
         Ok(())
     }
 
-    /// Changes the token at `index` through `edit`; with a visibility delay, reads keep seeing its
+    /// Changes the token at `seq` through `edit`; with a visibility delay, reads keep seeing its
     /// previous state for a while when `edit` changed anything.
-    fn change<T>(&mut self, index: usize, edit: impl FnOnce(&mut DeviceRecord) -> T) -> T {
-        let before = self
-            .visibility
-            .is_delayed()
-            .then(|| self.devices[index].clone());
-        let out = edit(&mut self.devices[index]);
+    fn change<T>(&mut self, seq: Seq, edit: impl FnOnce(&mut DeviceRecord) -> T) -> T {
+        self.mark(seq);
+        let before = if self.visibility.is_delayed() {
+            self.inventory.get(seq).cloned()
+        } else {
+            None
+        };
+        let out = self
+            .inventory
+            .edit(seq, edit)
+            .expect("changed a token that exists");
         if let Some(before) = before
-            && before != self.devices[index]
+            && Some(&before) != self.inventory.get(seq)
         {
             let id = before.id.clone();
             self.visibility.hold(&id, Some(before), Instant::now());
@@ -266,12 +291,63 @@ impl Store {
         out
     }
 
-    /// The tokens a read at `now` sees, in creation order (with a visibility delay, recent writes
-    /// are seen as they were before, and tokens just created not at all).
-    pub fn visible_devices(&self, now: Instant) -> impl Iterator<Item = &DeviceRecord> + '_ {
-        self.devices
-            .iter()
-            .filter_map(move |d| self.visibility.view(d, now))
+    fn record(&self, seq: Seq) -> &DeviceRecord {
+        self.inventory
+            .get(seq)
+            .expect("a sequence number just looked up")
+    }
+
+    /// How many tokens there are.
+    pub fn device_count(&self) -> usize {
+        self.inventory.len()
+    }
+
+    /// Whether reads may see anything other than the current state (a visibility delay with recent
+    /// writes pending): then no index answers a listing, since an index knows only the present.
+    fn reads_lag(&self, now: Instant) -> bool {
+        self.visibility.has_pending(now)
+    }
+
+    /// The tokens a read at `now` sees, in creation order, with their sequence numbers, starting
+    /// after `after` and narrowed by `lookup` (with a visibility delay, recent writes are seen as
+    /// they were before, and tokens just created not at all).
+    pub fn visible_after<'a>(
+        &'a self,
+        lookup: Lookup<'a>,
+        after: Seq,
+        now: Instant,
+    ) -> Box<dyn Iterator<Item = (Seq, &'a DeviceRecord)> + 'a> {
+        let seqs: Vec<Seq> = match lookup {
+            _ if self.reads_lag(now) => return Box::new(self.visible_scan(after, now)),
+            Lookup::All => return Box::new(self.visible_scan(after, now)),
+            Lookup::Id(id) => self.inventory.seq_of(id).into_iter().collect(),
+            Lookup::Serial(serial) => self.inventory.serial_matches(serial),
+            Lookup::Holder(user) => self.inventory.held_by(user).collect(),
+        };
+        Box::new(
+            seqs.into_iter()
+                .filter(move |&seq| seq > after)
+                .filter_map(move |seq| Some((seq, self.inventory.get(seq)?))),
+        )
+    }
+
+    fn visible_scan(
+        &self,
+        after: Seq,
+        now: Instant,
+    ) -> impl Iterator<Item = (Seq, &DeviceRecord)> + '_ {
+        self.inventory
+            .after(after)
+            .filter_map(move |(seq, d)| Some((seq, self.visibility.view(d, now)?)))
+    }
+
+    /// How many tokens a read at `now` sees (O(1) unless recent writes are hidden).
+    pub fn visible_count(&self, now: Instant) -> usize {
+        if self.reads_lag(now) {
+            self.visible_scan(0, now).count()
+        } else {
+            self.inventory.len()
+        }
     }
 
     /// The token with this id, as a read at `now` sees it.
@@ -279,13 +355,14 @@ impl Store {
         self.device(id).and_then(|d| self.visibility.view(d, now))
     }
 
-    /// The tokens assigned to `user_id`, as a read at `now` sees them.
+    /// The tokens assigned to `user_id`, as a read at `now` sees them, in creation order.
     pub fn visible_methods_of<'a>(
         &'a self,
         user_id: &'a str,
         now: Instant,
     ) -> impl Iterator<Item = &'a DeviceRecord> + 'a {
-        self.visible_devices(now)
+        self.visible_after(Lookup::Holder(user_id), 0, now)
+            .map(|(_, d)| d)
             .filter(move |d| d.assigned_to.as_deref() == Some(user_id))
     }
 
@@ -295,24 +372,24 @@ impl Store {
     }
 
     /// Every inventory token in creation order.
-    pub fn devices(&self) -> &[DeviceRecord] {
-        &self.devices
+    pub fn devices(&self) -> impl Iterator<Item = &DeviceRecord> + '_ {
+        self.inventory.iter().map(|(_, d)| d)
+    }
+
+    /// Every inventory token with its sequence number, in creation order.
+    pub fn numbered_devices(&self) -> impl Iterator<Item = (Seq, &DeviceRecord)> + '_ {
+        self.inventory.iter()
     }
 
     /// The token with this id.
     pub fn device(&self, id: &str) -> Option<&DeviceRecord> {
-        self.by_id
-            .get(&id.to_ascii_lowercase())
-            .map(|&index| &self.devices[index])
+        self.inventory.by_id(id)
     }
 
-    fn device_index(&self, id: &str) -> Result<usize, StoreError> {
-        self.by_id
-            .get(&id.to_ascii_lowercase())
-            .copied()
-            .ok_or_else(|| {
-                StoreError::NotFound(format!("Hardware OATH token '{id}' was not found."))
-            })
+    fn device_seq(&self, id: &str) -> Result<Seq, StoreError> {
+        self.inventory.seq_of(id).ok_or_else(|| {
+            StoreError::NotFound(format!("Hardware OATH token '{id}' was not found."))
+        })
     }
 
     /// The tokens assigned to `user_id`, in creation order.
@@ -320,16 +397,16 @@ impl Store {
         &'a self,
         user_id: &'a str,
     ) -> impl Iterator<Item = &'a DeviceRecord> + 'a {
-        self.devices
-            .iter()
+        self.inventory
+            .held_by(user_id)
+            .map(|seq| self.record(seq))
             .filter(move |d| d.assigned_to.as_deref() == Some(user_id))
     }
 
-    fn method_index(&self, user_id: &str, method_id: &str) -> Result<usize, StoreError> {
-        self.by_id
-            .get(&method_id.to_ascii_lowercase())
-            .copied()
-            .filter(|&index| self.devices[index].assigned_to.as_deref() == Some(user_id))
+    fn method_seq(&self, user_id: &str, method_id: &str) -> Result<Seq, StoreError> {
+        self.inventory
+            .seq_of(method_id)
+            .filter(|&seq| self.record(seq).assigned_to.as_deref() == Some(user_id))
             .ok_or_else(|| {
                 StoreError::NotFound(format!(
                     "Hardware OATH method '{method_id}' was not found for the user."
@@ -344,7 +421,7 @@ impl Store {
     }
 
     fn check_method_room(&self, user_id: &str) -> Result<(), StoreError> {
-        if self.methods_of(user_id).count() >= MAX_METHODS_PER_USER {
+        if self.inventory.held_count(user_id) >= MAX_METHODS_PER_USER {
             return Err(StoreError::Invalid(format!(
                 "The user already holds {MAX_METHODS_PER_USER} hardware OATH methods."
             )));
@@ -361,7 +438,7 @@ impl Store {
         if new.assign_to.is_some() {
             self.check_policy()?;
         }
-        if self.by_serial.contains_key(&new.serial_number) {
+        if self.inventory.seq_of_serial(&new.serial_number).is_some() {
             return Err(StoreError::Conflict(format!(
                 "A hardware OATH token with serial number '{}' already exists.",
                 new.serial_number
@@ -402,24 +479,21 @@ impl Store {
             drift_steps: None,
         };
         self.visibility.hold(&record.id, None, Instant::now());
-        self.by_id
-            .insert(record.id.to_ascii_lowercase(), self.devices.len());
-        self.by_serial
-            .insert(record.serial_number.clone(), self.devices.len());
-        self.devices.push(record);
-        Ok(self.devices.last().expect("just pushed"))
+        let seq = self.inventory.insert(record);
+        self.mark(seq);
+        Ok(self.record(seq))
     }
 
     /// Changes an unassigned token's mutable properties.
     pub fn update_device(&mut self, id: &str, patch: DevicePatch) -> Result<(), StoreError> {
-        let index = self.device_index(id)?;
-        if self.devices[index].assigned_to.is_some() {
+        let seq = self.device_seq(id)?;
+        if self.record(seq).assigned_to.is_some() {
             return Err(StoreError::Conflict(
                 "The hardware OATH token is assigned to a user; unassign it before updating it."
                     .into(),
             ));
         }
-        self.change(index, |device| {
+        self.change(seq, |device| {
             if let Some(name) = patch.display_name {
                 device.display_name = name;
             }
@@ -441,16 +515,17 @@ impl Store {
 
     /// Removes an unassigned token (reads stop seeing it at once, whatever the visibility delay).
     pub fn delete_device(&mut self, id: &str) -> Result<(), StoreError> {
-        let index = self.device_index(id)?;
-        if self.devices[index].assigned_to.is_some() {
+        let seq = self.device_seq(id)?;
+        if self.record(seq).assigned_to.is_some() {
             return Err(StoreError::Conflict(
                 "The hardware OATH token is assigned to a user; unassign it before deleting it."
                     .into(),
             ));
         }
-        let removed = self.devices.remove(index);
-        self.visibility.forget(&removed.id);
-        self.reindex();
+        if let Some(removed) = self.inventory.remove(seq) {
+            self.visibility.forget(&removed.id);
+        }
+        self.mark(seq);
         Ok(())
     }
 
@@ -462,24 +537,19 @@ impl Store {
         now_millis: i64,
     ) -> Result<&DeviceRecord, StoreError> {
         self.check_policy()?;
-        let index = self.device_index(device_id)?;
-        self.assign_at(index, user_id, now_millis)?;
-        Ok(&self.devices[index])
+        let seq = self.device_seq(device_id)?;
+        self.assign_at(seq, user_id, now_millis)?;
+        Ok(self.record(seq))
     }
 
-    fn assign_at(
-        &mut self,
-        index: usize,
-        user_id: &str,
-        now_millis: i64,
-    ) -> Result<(), StoreError> {
-        if self.devices[index].assigned_to.is_some() {
+    fn assign_at(&mut self, seq: Seq, user_id: &str, now_millis: i64) -> Result<(), StoreError> {
+        if self.record(seq).assigned_to.is_some() {
             return Err(StoreError::Conflict(
                 "The hardware OATH token is already assigned to a user.".into(),
             ));
         }
         self.check_method_room(user_id)?;
-        self.change(index, |device| {
+        self.change(seq, |device| {
             device.assigned_to = Some(user_id.to_owned());
             device.method = Some(MethodRecord {
                 created_millis: now_millis,
@@ -491,8 +561,8 @@ impl Store {
 
     /// Removes `user_id`'s method; the token returns to the inventory as `available`.
     pub fn unassign(&mut self, user_id: &str, method_id: &str) -> Result<(), StoreError> {
-        let index = self.method_index(user_id, method_id)?;
-        self.change(index, |device| {
+        let seq = self.method_seq(user_id, method_id)?;
+        self.change(seq, |device| {
             device.assigned_to = None;
             device.method = None;
             device.status = TokenStatus::Available;
@@ -512,9 +582,9 @@ impl Store {
         now_millis: i64,
     ) -> Result<(), StoreError> {
         self.check_policy()?;
-        let index = self.method_index(user_id, method_id)?;
-        let verified = activation::verify(&self.devices[index], code, now_millis);
-        self.change(index, |device| match verified {
+        let seq = self.method_seq(user_id, method_id)?;
+        let verified = activation::verify(self.record(seq), code, now_millis);
+        self.change(seq, |device| match verified {
             Ok(accepted) => {
                 record_activation(device, accepted, display_name, now_millis);
                 Ok(())
@@ -530,8 +600,8 @@ impl Store {
 
     /// Returns `user_id`'s activated method to `assigned`.
     pub fn deactivate(&mut self, user_id: &str, method_id: &str) -> Result<(), StoreError> {
-        let index = self.method_index(user_id, method_id)?;
-        self.change(index, |device| device.status = TokenStatus::Assigned);
+        let seq = self.method_seq(user_id, method_id)?;
+        self.change(seq, |device| device.status = TokenStatus::Assigned);
         Ok(())
     }
 
@@ -545,111 +615,32 @@ impl Store {
         now_millis: i64,
     ) -> Result<(), StoreError> {
         self.check_policy()?;
-        let index = match selector {
-            DeviceSelector::Id(id) => self.device_index(id)?,
+        let seq = match selector {
+            DeviceSelector::Id(id) => self.device_seq(id)?,
             DeviceSelector::Serial(serial) => {
-                self.by_serial.get(serial).copied().ok_or_else(|| {
+                self.inventory.seq_of_serial(serial).ok_or_else(|| {
                     StoreError::NotFound(format!(
                         "No hardware OATH token has serial number '{serial}'."
                     ))
                 })?
             }
         };
-        let already_mine = self.devices[index].assigned_to.as_deref() == Some(user_id);
+        let already_mine = self.record(seq).assigned_to.as_deref() == Some(user_id);
         if !already_mine {
-            if self.devices[index].assigned_to.is_some() {
+            if self.record(seq).assigned_to.is_some() {
                 return Err(StoreError::Conflict(
                     "The hardware OATH token is already assigned to a user.".into(),
                 ));
             }
             self.check_method_room(user_id)?;
         }
-        let accepted = activation::verify(&self.devices[index], code, now_millis)?;
+        let accepted = activation::verify(self.record(seq), code, now_millis)?;
         if !already_mine {
-            self.assign_at(index, user_id, now_millis)?;
+            self.assign_at(seq, user_id, now_millis)?;
         }
-        self.change(index, |device| {
+        self.change(seq, |device| {
             record_activation(device, accepted, display_name, now_millis);
         });
-        Ok(())
-    }
-
-    /// Checks the store's invariants: serials unique, ids unique, every assigned token has exactly
-    /// one method and a user that exists, statuses match assignment (`available` while held only with
-    /// [`StatusAfterAssignTo::Available`]), at most five methods per user.
-    pub fn check_invariants(&self) -> Result<(), InvariantViolation> {
-        let mut serials = std::collections::HashSet::new();
-        let mut ids = std::collections::HashSet::new();
-        for device in &self.devices {
-            if !serials.insert(device.serial_number.as_str()) {
-                return Err(InvariantViolation(format!(
-                    "serial {} appears twice",
-                    device.serial_number
-                )));
-            }
-            if !ids.insert(device.id.to_ascii_lowercase()) {
-                return Err(InvariantViolation(format!(
-                    "id {} appears twice",
-                    device.id
-                )));
-            }
-            // A held token is `available` only right after a create with `assignTo` in the
-            // `available` mode of that option.
-            let assigned_status = match device.status {
-                TokenStatus::Assigned | TokenStatus::Activated | TokenStatus::FailedActivation => {
-                    true
-                }
-                TokenStatus::Available => {
-                    self.behaviour.status_after_assign_to == StatusAfterAssignTo::Available
-                }
-                _ => false,
-            };
-            match &device.assigned_to {
-                Some(user) => {
-                    if device.method.is_none() {
-                        return Err(InvariantViolation(format!(
-                            "assigned token {} has no method",
-                            device.id
-                        )));
-                    }
-                    if !assigned_status {
-                        return Err(InvariantViolation(format!(
-                            "assigned token {} is {}",
-                            device.id, device.status
-                        )));
-                    }
-                    if self.fixture.users.iter().all(|u| &u.id != user) {
-                        return Err(InvariantViolation(format!(
-                            "token {} is assigned to unknown user {user}",
-                            device.id
-                        )));
-                    }
-                }
-                None => {
-                    if device.method.is_some() || device.status != TokenStatus::Available {
-                        return Err(InvariantViolation(format!(
-                            "unassigned token {} is {} or has a method",
-                            device.id, device.status
-                        )));
-                    }
-                }
-            }
-            if !matches!(device.time_interval_in_seconds, 30 | 60) {
-                return Err(InvariantViolation(format!(
-                    "token {} has interval {}",
-                    device.id, device.time_interval_in_seconds
-                )));
-            }
-        }
-        for user in &self.fixture.users {
-            let held = self.methods_of(&user.id).count();
-            if held > MAX_METHODS_PER_USER {
-                return Err(InvariantViolation(format!(
-                    "user {} holds {held} methods",
-                    user.id
-                )));
-            }
-        }
         Ok(())
     }
 
@@ -706,9 +697,18 @@ fn record_activation(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hwoath_graph::{HashFunction, SecretText};
     use hwoath_otp::{Algorithm, Secret, Totp};
 
     const SECRET: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
+
+    /// The inventory as the state database saves it.
+    fn saved(store: &Store) -> Vec<(Seq, DeviceRecord)> {
+        store
+            .numbered_devices()
+            .map(|(seq, d)| (seq, d.clone()))
+            .collect()
+    }
 
     fn new_device(serial: &str) -> NewDevice {
         NewDevice {
@@ -788,7 +788,7 @@ mod tests {
         store.unassign(&user, &id).unwrap();
         store.check_invariants().unwrap();
         store.delete_device(&id).unwrap();
-        assert!(store.devices().is_empty());
+        assert_eq!(store.device_count(), 0);
     }
 
     #[test]
@@ -842,7 +842,7 @@ mod tests {
         store.check_invariants().unwrap();
         assert!(
             Store::new(Fixture::default())
-                .restore(store.snapshot())
+                .restore(saved(&store), HardwareOathPolicy::default())
                 .is_err(),
             "the default mode refuses a held available token"
         );
@@ -892,7 +892,7 @@ mod tests {
             refusing.create_device(assigned, 0),
             Err(StoreError::Invalid(_))
         ));
-        assert!(refusing.snapshot().policy.is_disabled());
+        assert!(refusing.policy().is_disabled());
     }
 
     #[test]
@@ -906,7 +906,7 @@ mod tests {
         let id = store.create_device(new_device("S1"), 0).unwrap().id.clone();
         let now = Instant::now();
         assert!(store.visible_device(&id, now).is_none(), "created: unseen");
-        assert_eq!(store.visible_devices(now).count(), 0);
+        assert_eq!(store.visible_count(now), 0);
         let later = now + std::time::Duration::from_secs(3601);
         assert!(store.visible_device(&id, later).is_some());
         store.assign(&user, &id, 0).unwrap();
@@ -928,24 +928,135 @@ mod tests {
     fn invariants_catch_inconsistent_records() {
         let mut store = Store::new(Fixture::default());
         let id = store.create_device(new_device("S1"), 0).unwrap().id.clone();
-        let mut broken = store.snapshot();
-        broken.devices[0].status = TokenStatus::Activated;
-        assert!(store.clone().restore(broken).is_err());
-        let mut duplicated = store.snapshot();
-        let mut twin = duplicated.devices[0].clone();
-        twin.id = "other".into();
-        duplicated.devices.push(twin);
-        assert!(store.clone().restore(duplicated).is_err());
-        let mut orphan = store.snapshot();
-        orphan.devices[0].assigned_to = Some("nobody".into());
-        orphan.devices[0].method = Some(MethodRecord { created_millis: 0 });
-        orphan.devices[0].status = TokenStatus::Assigned;
-        assert!(store.restore(orphan).is_err());
+        let policy = HardwareOathPolicy::default;
+        let mut broken = saved(&store);
+        broken[0].1.status = TokenStatus::Activated;
+        assert!(store.clone().restore(broken, policy()).is_err());
+        let mut duplicated = saved(&store);
+        let mut twin = duplicated[0].clone();
+        twin.0 += 1;
+        twin.1.id = "other".into();
+        duplicated.push(twin);
+        assert!(store.clone().restore(duplicated, policy()).is_err());
+        let mut orphan = saved(&store);
+        orphan[0].1.assigned_to = Some("nobody".into());
+        orphan[0].1.method = Some(MethodRecord { created_millis: 0 });
+        orphan[0].1.status = TokenStatus::Assigned;
+        assert!(store.restore(orphan, policy()).is_err());
         assert_eq!(
-            store.devices()[0].id,
+            store.devices().next().unwrap().id,
             id,
             "a refused restore changes nothing"
         );
+    }
+
+    /// Applies one of a few changes chosen by `choice` (some refused, which must record nothing).
+    fn some_change(store: &mut Store, choice: u64, user: &str) {
+        let ids: Vec<String> = store.devices().map(|d| d.id.clone()).collect();
+        let pick = |n: u64| {
+            ids.get(n as usize % ids.len().max(1))
+                .cloned()
+                .unwrap_or_default()
+        };
+        let _ = match choice % 7 {
+            0 | 1 => store
+                .create_device(new_device(&format!("S{choice}")), 0)
+                .map(|_| ()),
+            2 => store.delete_device(&pick(choice / 7)),
+            3 => store.assign(user, &pick(choice / 7), 0).map(|_| ()),
+            4 => store.unassign(user, &pick(choice / 7)),
+            5 => store.activate(user, &pick(choice / 7), &wrong_code(59), None, 59_000),
+            _ => {
+                store.update_policy(PolicyPatch {
+                    state: Some(crate::policy::PolicyState::Disabled),
+                    ..PolicyPatch::default()
+                });
+                Ok(())
+            }
+        };
+    }
+
+    #[test]
+    fn changes_staged_on_a_copy_and_applied_give_the_same_store() {
+        let mut direct = Store::new(Fixture::default());
+        let user = direct.fixture().users[0].id.clone();
+        let mut staged = direct.staging_copy();
+        let mut published = direct.clone();
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        for round in 0..400 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let choice = seed % 1000;
+            if round == 200 {
+                direct.reset();
+                staged.reset();
+            } else {
+                some_change(&mut direct, choice, &user);
+                some_change(&mut staged, choice, &user);
+            }
+            // Changes are taken now and then, as the commit thread batches them.
+            if round % 3 == 0 {
+                published.apply(&staged.take_changes());
+            }
+        }
+        published.apply(&staged.take_changes());
+        assert!(staged.take_changes().is_empty(), "taken changes are gone");
+        // The two stores drew different random ids; everything else must agree.
+        let records = |s: &Store| {
+            saved(s)
+                .into_iter()
+                .map(|(seq, mut d)| {
+                    d.id.clear();
+                    (seq, d)
+                })
+                .collect::<Vec<_>>()
+        };
+        let (published_records, direct_records) = (records(&published), records(&direct));
+        assert!(published_records == direct_records, "the stores differ");
+        assert_eq!(published.policy(), direct.policy());
+        published.check_invariants().unwrap();
+        assert!(
+            direct.take_changes().is_empty(),
+            "a store that does not track records nothing"
+        );
+    }
+
+    #[test]
+    fn an_index_answers_a_listing_only_when_reads_see_the_present() {
+        let behaviour = Behaviour {
+            visibility_delay: std::time::Duration::from_secs(3600),
+            ..Behaviour::default()
+        };
+        let mut store = Store::with_behaviour(Fixture::default(), behaviour);
+        let user = store.fixture().users[0].id.clone();
+        let id = store.create_device(new_device("S1"), 0).unwrap().id.clone();
+        let later = Instant::now() + std::time::Duration::from_secs(3601);
+        store.visibility.clear();
+        store.assign(&user, &id, 0).unwrap();
+        let now = Instant::now();
+        // Reads still see the token unassigned: the holder index (which knows only the present)
+        // must not be what answers.
+        assert_eq!(store.visible_methods_of(&user, now).count(), 0);
+        assert_eq!(
+            store.visible_after(Lookup::Holder(&user), 0, now).count(),
+            1,
+            "a lookup narrows nothing while reads lag; the filter decides"
+        );
+        assert_eq!(
+            store.visible_after(Lookup::Serial("s1"), 0, now).count(),
+            1,
+            "the scan still finds it by serial"
+        );
+        assert_eq!(store.visible_methods_of(&user, later).count(), 1);
+        assert_eq!(
+            store
+                .visible_after(Lookup::Id(&id.to_uppercase()), 0, later)
+                .count(),
+            1
+        );
+        let seq = store.visible_after(Lookup::All, 0, later).next().unwrap().0;
+        assert_eq!(store.visible_after(Lookup::All, seq, later).count(), 0);
     }
 
     #[test]
