@@ -138,14 +138,14 @@ impl Writer {
     }
 
     /// Makes a saved batch visible, then answers its writers.
-    fn publish(&self, batch: Vec<Pending>) {
+    fn publish(&self, mut batch: Vec<Pending>) {
         {
             let mut committed = self
                 .committed
                 .write()
                 .unwrap_or_else(PoisonError::into_inner);
-            for pending in &batch {
-                committed.apply(&pending.changes);
+            for pending in &mut batch {
+                committed.apply(std::mem::take(&mut pending.changes));
             }
         }
         for pending in batch {

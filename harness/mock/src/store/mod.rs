@@ -183,42 +183,29 @@ impl Store {
 
     /// Applies changes staged on another copy (see [`Store::staging_copy`]); with a visibility
     /// delay, reads keep seeing the tokens' earlier states for a while, as after a direct change.
-    pub fn apply(&mut self, changes: &ChangeSet) {
-        let now = Instant::now();
+    pub fn apply(&mut self, changes: ChangeSet) {
         if changes.replaced {
-            self.inventory = Inventory::from_numbered(changes.upserts.iter().cloned());
+            self.inventory = Inventory::from_numbered(changes.upserts);
             self.visibility.clear();
         } else {
-            for (seq, record) in &changes.upserts {
-                let before = self.inventory.get(*seq);
-                if before != Some(record) {
-                    self.visibility.hold(&record.id, before.cloned(), now);
+            let now = Instant::now();
+            for (seq, record) in changes.upserts {
+                if self.visibility.is_delayed() {
+                    let before = self.inventory.get(seq);
+                    if before != Some(&record) {
+                        self.visibility.hold(&record.id, before.cloned(), now);
+                    }
                 }
-                self.inventory.put(*seq, record.clone());
+                self.inventory.put(seq, record);
             }
-            for &seq in &changes.removed {
+            for seq in changes.removed {
                 if let Some(removed) = self.inventory.remove(seq) {
                     self.visibility.forget(&removed.id);
                 }
             }
         }
-        if let Some(policy) = &changes.policy {
-            self.policy = policy.clone();
-        }
-        self.mark_all(changes);
-    }
-
-    fn mark_all(&mut self, changes: &ChangeSet) {
-        if let Some(dirty) = &mut self.dirty {
-            dirty.replaced |= changes.replaced;
-            dirty.policy |= changes.policy.is_some();
-            dirty.seqs.extend(
-                changes
-                    .upserts
-                    .iter()
-                    .map(|(s, _)| *s)
-                    .chain(changes.removed.iter().copied()),
-            );
+        if let Some(policy) = changes.policy {
+            self.policy = policy;
         }
     }
 
@@ -997,10 +984,10 @@ mod tests {
             }
             // Changes are taken now and then, as the commit thread batches them.
             if round % 3 == 0 {
-                published.apply(&staged.take_changes());
+                published.apply(staged.take_changes());
             }
         }
-        published.apply(&staged.take_changes());
+        published.apply(staged.take_changes());
         assert!(staged.take_changes().is_empty(), "taken changes are gone");
         // The two stores drew different random ids; everything else must agree.
         let records = |s: &Store| {
