@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs every hwoath benchmark (TOTP core vs peers vs the SHA floor; the mock over loopback, and its
-# cost per operation at 1k/10k/100k tokens; the suite's catalog and property cases) in one go and
-# renders reports/bench.md from criterion's medians. Run it on a quiet machine.
+# cost per operation at 1k/10k/100k tokens; the suite's catalog and property cases; checking and
+# importing a vendor token file) in one go and renders reports/bench.md from criterion's medians.
+# Run it on a quiet machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo bench -p hwoath-benches --locked --bench totp --bench mock_http --bench mock_scale --bench suite_catalog --bench suite_properties
+cargo bench -p hwoath-benches --locked --bench totp --bench mock_http --bench mock_scale --bench suite_catalog --bench suite_properties --bench csv_import
 cargo run -q --release --locked -p hwoath-benches --bin bench-report -- target/criterion >reports/bench.md
 echo "wrote reports/bench.md"

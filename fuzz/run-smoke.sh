@@ -15,15 +15,16 @@ cd "$(dirname "$0")"
 seconds="${FUZZ_SECONDS:-15}"
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(base32_secret otpauth_uri graph_body graph_error_envelope odata_collection entra_csv mock_jwt mock_router)
+  targets=(base32_secret otpauth_uri graph_body graph_error_envelope odata_collection entra_csv csv_check import_journal mock_jwt mock_router)
 fi
 
 dict_of() {
   case "$1" in
     base32_secret) echo dict/base32.dict ;;
     otpauth_uri) echo dict/otpauth.dict ;;
-    entra_csv) echo dict/csv.dict ;;
+    entra_csv | csv_check) echo dict/csv.dict ;;
     mock_jwt) echo dict/jwt.dict ;;
+    import_journal) echo dict/journal.dict ;;
     *) echo dict/graph.dict ;;
   esac
 }

@@ -21,6 +21,10 @@ JSON_TARGETS = {
 }
 
 
+# The targets that read Entra's CSV share their seeds.
+CSV_TARGETS = ("entra_csv", "csv_check")
+
+
 def put(target: str, data: bytes) -> None:
     directory = CORPUS / target
     directory.mkdir(parents=True, exist_ok=True)
@@ -45,10 +49,11 @@ def main() -> int:
                 f"otpauth://totp/Contoso:alice@contoso.com?secret={b32}&issuer=Contoso"
                 f"&algorithm={algorithm}&digits=8&period=30").encode())
         put("otpauth_uri", f"otpauth://hotp/alice%40contoso.com?secret={b32}&counter=0".encode())
-        put("entra_csv", (
-            "upn,serial number,secret key,time interval,manufacturer,model\n"
-            f"Helga@contoso.com,1234567,{b32},30,Contoso,HardwareKey\r\n"
-            f"\"Amy@contoso.com\",\" 7654321 \",{b32.lower()},60,\"Contoso, Ltd\",Key\n").encode())
+        for target in CSV_TARGETS:
+            put(target, (
+                "upn,serial number,secret key,time interval,manufacturer,model\n"
+                f"Helga@contoso.com,1234567,{b32},30,Contoso,HardwareKey\r\n"
+                f"\"Amy@contoso.com\",\" 7654321 \",{b32.lower()},60,\"Contoso, Ltd\",Key\n").encode())
 
     examples = json.loads((VECTORS / "graph" / "examples.json").read_text())["examples"]
     for example in examples:
@@ -64,7 +69,9 @@ def main() -> int:
         put("mock_jwt", b"\x02" + data)
 
     for seeds in sorted((FUZZ / "seeds").glob("*/*")):
-        put(seeds.parent.name, seeds.read_bytes())
+        targets = CSV_TARGETS if seeds.parent.name in CSV_TARGETS else (seeds.parent.name,)
+        for target in targets:
+            put(target, seeds.read_bytes())
     for target in sorted(p.name for p in CORPUS.iterdir() if p.is_dir()):
         print(f"{target}: {sum(1 for _ in (CORPUS / target).iterdir())} seeds")
     return 0

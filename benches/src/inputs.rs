@@ -52,6 +52,34 @@ pub fn scale_id(mode: &str, operation: &str, size: u64) -> String {
     format!("mock_scale/{mode}/{operation}/{size}")
 }
 
+/// Rows of the vendor file the CSV import is measured with (the smaller size shows how it grows).
+pub const IMPORT_SIZES: [usize; 2] = [1_000, 10_000];
+
+/// Made-up users the imported tokens are dealt to, five tokens each at the largest size (Entra's most
+/// per user).
+pub const IMPORT_USERS: usize = 2_000;
+
+/// Tokens per bulk (`#$delta`) body of the bulk variants.
+pub const IMPORT_BULK: usize = 100;
+
+/// Rows (or bulk bodies) an import has in progress at once: the importer's default.
+pub const IMPORT_JOBS: usize = 4;
+
+/// The CSV import's variants: the file check alone, then imports created one by one or in bulk
+/// bodies, each without and with the fsync'd journal.
+pub const IMPORT_VARIANTS: [&str; 5] = [
+    "check",
+    "one-by-one",
+    "one-by-one-journal",
+    "bulk-100",
+    "bulk-100-journal",
+];
+
+/// The criterion id of CSV import variant `variant` with a file of `rows` rows.
+pub fn import_id(variant: &str, rows: usize) -> String {
+    format!("csv_import/{variant}/{rows}")
+}
+
 /// The RFC 6238 Appendix B seed for `algorithm` (20, 32 or 64 ASCII bytes).
 pub fn rfc_key(algorithm: Algorithm) -> &'static [u8] {
     match algorithm {
@@ -85,6 +113,15 @@ mod tests {
         assert_eq!(rfc_key(Algorithm::Sha1).len(), 20);
         assert_eq!(rfc_key(Algorithm::Sha256).len(), 32);
         assert_eq!(rfc_key(Algorithm::Sha512).len(), 64);
+    }
+
+    #[test]
+    fn the_bulk_variants_are_named_after_their_body_size() {
+        let bulk = format!("bulk-{IMPORT_BULK}");
+        assert!(IMPORT_VARIANTS.contains(&bulk.as_str()));
+        assert!(IMPORT_VARIANTS.contains(&format!("{bulk}-journal").as_str()));
+        assert!(IMPORT_SIZES.iter().all(|&rows| rows <= 5 * IMPORT_USERS));
+        assert_eq!(import_id("check", 10_000), "csv_import/check/10000");
     }
 
     #[test]

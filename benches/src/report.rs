@@ -8,8 +8,9 @@ use std::path::Path;
 use hwoath_otp::Algorithm;
 
 use crate::inputs::{
-    ACTIVATION_WINDOW_STEPS, DIGITS, DURABLE_CREATE_TARGET_NS, MOCK_CONNECTIONS, MOCK_INVENTORY,
-    SCALE_MODES, SCALE_OPERATIONS, SCALE_PAGE, SCALE_RATIO_TARGET, SCALE_SIZES, SCAN_TOKENS,
+    ACTIVATION_WINDOW_STEPS, DIGITS, DURABLE_CREATE_TARGET_NS, IMPORT_BULK, IMPORT_JOBS,
+    IMPORT_SIZES, IMPORT_USERS, IMPORT_VARIANTS, MOCK_CONNECTIONS, MOCK_INVENTORY, SCALE_MODES,
+    SCALE_OPERATIONS, SCALE_PAGE, SCALE_RATIO_TARGET, SCALE_SIZES, SCAN_TOKENS, import_id,
     scale_id,
 };
 
@@ -174,21 +175,23 @@ fn duration(ns: Option<f64>) -> String {
     }
 }
 
+/// A count with thousands separators (`10,000`).
+fn thousands(count: u64) -> String {
+    let digits = count.to_string();
+    let mut grouped = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    grouped
+}
+
 /// A rate per second from a duration per item in nanoseconds, with thousands separators.
 fn per_second(ns_per_item: Option<f64>) -> String {
     match ns_per_item {
-        Some(ns) if ns > 0.0 => {
-            let rate = (1e9 / ns).round() as u64;
-            let digits = rate.to_string();
-            let mut grouped = String::new();
-            for (index, digit) in digits.chars().enumerate() {
-                if index > 0 && (digits.len() - index).is_multiple_of(3) {
-                    grouped.push(',');
-                }
-                grouped.push(digit);
-            }
-            grouped
-        }
+        Some(ns) if ns > 0.0 => thousands((1e9 / ns).round() as u64),
         _ => "–".to_owned(),
     }
 }
@@ -360,6 +363,91 @@ impl<'a> Scale<'a> {
             durable_target(),
             verdict(self.durable_create_met()),
             duration(self.durable_create())
+        );
+    }
+}
+
+/// The CSV import's figures (`benches/benches/csv_import.rs`).
+struct Import<'a> {
+    medians: &'a Medians,
+}
+
+impl<'a> Import<'a> {
+    fn new(medians: &'a Medians) -> Self {
+        Self { medians }
+    }
+
+    /// The median of one pass of `variant` (one check, or one whole import) over `rows` rows.
+    fn get(&self, variant: &str, rows: usize) -> Option<f64> {
+        self.medians.get(&import_id(variant, rows))
+    }
+
+    /// The median of `variant` per row of a `rows`-row file.
+    fn per_row(&self, variant: &str, rows: usize) -> Option<f64> {
+        self.get(variant, rows).map(|ns| ns / rows as f64)
+    }
+
+    /// The section: what is measured, one row per (variant, file size), and how each grows.
+    fn render(&self, out: &mut String) {
+        let (small, large) = (IMPORT_SIZES[0], IMPORT_SIZES[IMPORT_SIZES.len() - 1]);
+        let _ = writeln!(out, "\n## CSV import\n");
+        let _ = writeln!(
+            out,
+            "`benches/benches/csv_import.rs`: a made-up vendor file in Entra's bulk-upload CSV format \
+             (`upn,serial number,secret key,time interval,manufacturer,model`) of {} rows, the tokens \
+             dealt to {} users (five each at {} rows), imported by `hwoath_onboard::import` into an \
+             in-process mock tenant (inventory in memory, no state database) over loopback HTTP, \
+             client and server on one Tokio runtime with 2 worker threads, with the importer's \
+             default {IMPORT_JOBS} jobs (rows, or bulk bodies, in progress at once). Each iteration \
+             imports the whole file into a tenant reset to no token (the reset untimed), and every \
+             row must end assigned. Besides its variant's requests, an import lists the inventory \
+             once and looks each UPN up once (`GET /users/{{upn}}`). *check*: the file check alone \
+             (`hwoath_onboard::check::check` of the file's bytes: parsing and every rule, no \
+             request; its *one import* is one check). *one-by-one*: 2 requests per row, a `POST` \
+             creating the token and a `POST` assigning it to its user. *bulk-{IMPORT_BULK}*: one \
+             `PATCH` bulk (`#$delta`) body per {IMPORT_BULK} rows, then one assigning `POST` per \
+             row. *-journal*: with the import's journal on this machine's disk (not a tmpfs), where \
+             each step is appended and fsynced before the import relies on it, by one writer \
+             thread that commits together the entries queued during its previous fsync (group \
+             commit): one by one a row journals 3 entries (intent, created, assigned), in bulk a \
+             body journals its intents and its creations together and each row its assignment.\n",
+            IMPORT_SIZES
+                .iter()
+                .map(|&rows| thousands(rows as u64))
+                .collect::<Vec<_>>()
+                .join(" and "),
+            thousands(IMPORT_USERS as u64),
+            thousands(large as u64)
+        );
+        let _ = writeln!(out, "| variant | rows | one import | rows per second |");
+        let _ = writeln!(out, "|---|---:|---:|---:|");
+        for variant in IMPORT_VARIANTS {
+            for rows in IMPORT_SIZES {
+                let _ = writeln!(
+                    out,
+                    "| {variant} | {} | {} | {} |",
+                    thousands(rows as u64),
+                    duration(self.get(variant, rows)),
+                    per_second(self.per_row(variant, rows))
+                );
+            }
+        }
+        let growth: Vec<String> = IMPORT_VARIANTS
+            .iter()
+            .map(|variant| {
+                format!(
+                    "{variant} {}",
+                    ratio(self.per_row(variant, large), self.per_row(variant, small))
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "\nTime per row at {} rows over time per row at {} (1.00x: linear in the file's \
+             size): {}.",
+            thousands(large as u64),
+            thousands(small as u64),
+            growth.join(", ")
         );
     }
 }
@@ -608,6 +696,8 @@ pub fn render(medians: &Medians, machine: &Machine) -> String {
     let _ = writeln!(out, "| run | wall time |\n|---|---:|");
     let _ = writeln!(out, "| non-property catalog | {} |", duration(catalog));
 
+    Import::new(medians).render(&mut out);
+
     let _ = writeln!(out, "\n## Targets\n");
     let sha1_keyed = m("generate/hwoath-keyed/SHA1-6".to_owned());
     let sha1_floor = m("floor/two-compressions/SHA1".to_owned());
@@ -828,6 +918,43 @@ mod tests {
             "Targets: every operation at 100k within 1.5x of 1k: not measured (largest ratio: –); \
              a durable create under 2 ms at 100k tokens: not measured (–)."
         ));
+        assert!(text.contains("| one-by-one-journal | 10,000 | – | – |"));
+        assert!(text.contains("| check | 1,000 | – | – |"));
+        assert!(text.contains(
+            "(1.00x: linear in the file's size): check –, one-by-one –, one-by-one-journal –, \
+             bulk-100 –, bulk-100-journal –."
+        ));
+    }
+
+    #[test]
+    fn import_rates_count_the_files_rows() {
+        let medians = Medians::new([
+            (import_id("check", 1_000), 2_000_000.0),
+            (import_id("check", 10_000), 200_000_000.0),
+            (import_id("one-by-one", 1_000), 125_000_000.0),
+            (import_id("one-by-one", 10_000), 1_250_000_000.0),
+            (import_id("bulk-100-journal", 10_000), 1_600_000_000.0),
+        ]);
+        let text = render(&medians, &machine());
+        let at = |heading: &str| text.find(heading).unwrap();
+        assert!(at("## Conformance suite: the whole non-property catalog") < at("## CSV import"));
+        assert!(at("## CSV import") < at("## Targets"));
+        assert!(text.contains(
+            "| variant | rows | one import | rows per second |\n|---|---:|---:|---:|\n\
+             | check | 1,000 | 2.000 ms | 500,000 |\n\
+             | check | 10,000 | 200.000 ms | 50,000 |\n\
+             | one-by-one | 1,000 | 125.000 ms | 8,000 |\n\
+             | one-by-one | 10,000 | 1.25 s | 8,000 |\n"
+        ));
+        assert!(text.contains("| bulk-100-journal | 1,000 | – | – |"));
+        assert!(text.contains("| bulk-100-journal | 10,000 | 1.60 s | 6,250 |"));
+        assert!(text.contains(
+            "over time per row at 1,000 (1.00x: linear in the file's size): check 10.00x, \
+             one-by-one 1.00x, one-by-one-journal –, bulk-100 –, bulk-100-journal –."
+        ));
+        // No target is set for the import's speed: it has no line in the targets table.
+        let targets = &text[at("## Targets")..at("## Reading the figures")];
+        assert!(!targets.contains("import"), "{targets}");
     }
 
     /// Medians of every `mock_scale` benchmark, `cost(mode, operation, size)` each.

@@ -3,6 +3,7 @@
 mod commands;
 mod duration_arg;
 mod embedded;
+mod progress;
 mod secret_input;
 mod signals;
 mod stdout;
@@ -30,6 +31,8 @@ enum Command {
     Report(commands::report::ReportArgs),
     /// Remove everything earlier runs left on a target (tagged devices only).
     Cleanup(commands::cleanup::CleanupArgs),
+    /// Check, convert and import a vendor's token file (Entra's bulk-upload CSV).
+    Csv(commands::csv::CsvArgs),
     /// Print a TOTP code (RFC 6238), or verify codes with `hwoath totp verify`.
     Totp(commands::totp::TotpArgs),
     /// Run the mock Graph tenant (hardware OATH endpoints) until Ctrl-C.
@@ -48,6 +51,7 @@ fn main() -> ExitCode {
         Command::Replay(args) => commands::replay::run(args),
         Command::Report(args) => commands::report::run(args),
         Command::Cleanup(args) => commands::cleanup::run(args),
+        Command::Csv(args) => commands::csv::run(args),
         Command::Totp(args) => commands::totp::run(args),
         Command::Mock(args) => commands::mock::run(args),
         Command::Token(args) => commands::token::run(args),

@@ -134,21 +134,17 @@ async fn fail_fast_starts_no_case_after_the_first_failure() {
 #[test]
 fn a_closed_standard_output_ends_the_run_quietly() {
     let out = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hwoath"))
-        .args([
+    // The reader goes away before the run writes a line.
+    let output = support::with_closed_stdout(
+        &[
             "run",
             "--group",
             "rfc",
             "--out",
             out.path().to_str().unwrap(),
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // The reader goes away before the run writes a line.
-    drop(child.stdout.take());
-    let output = child.wait_with_output().unwrap();
+        ],
+        out.path(),
+    );
     let stderr = text(&output.stderr);
     assert_eq!(output.status.code(), Some(0), "{stderr}");
     assert!(

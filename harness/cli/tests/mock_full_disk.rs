@@ -11,62 +11,14 @@ mod support;
 
 use std::collections::BTreeSet;
 use std::ffi::OsStr;
-use std::io::Write;
-use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use hwoath_mock::{Fixture, SigningKey, TokenRequest};
 use serde_json::json;
+use support::small_disk::SmallDisk;
 use support::{StandaloneMock, http};
 
 const DEVICES: &str = "/beta/directory/authenticationMethodDevices/hardwareOathDevices";
-
-/// A tmpfs mounted for the test, unmounted when dropped (even when the test fails).
-struct SmallDisk {
-    dir: tempfile::TempDir,
-}
-
-impl SmallDisk {
-    fn mount() -> Option<Self> {
-        let dir = tempfile::tempdir().unwrap();
-        let mounted = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", "size=4m,mode=0700", "hwoath-full-disk"])
-            .arg(dir.path())
-            .output()
-            .is_ok_and(|out| out.status.success());
-        if mounted {
-            return Some(Self { dir });
-        }
-        assert!(
-            std::env::var("HWOATH_REQUIRE_FULL_DISK").as_deref() != Ok("1"),
-            "HWOATH_REQUIRE_FULL_DISK=1 but a tmpfs cannot be mounted (not root?)"
-        );
-        eprintln!(
-            "skipped: mounting a tmpfs needs root (set HWOATH_REQUIRE_FULL_DISK=1 to require)"
-        );
-        None
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    /// Fills the disk with a file of zeros until the file system refuses more.
-    fn fill(&self) -> PathBuf {
-        let filler = self.path().join("filler");
-        let mut file = std::fs::File::create(&filler).unwrap();
-        let chunk = vec![0u8; 4096];
-        while file.write_all(&chunk).is_ok() {}
-        let _ = file.sync_all();
-        filler
-    }
-}
-
-impl Drop for SmallDisk {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg(self.dir.path()).status();
-    }
-}
 
 fn admin_token() -> String {
     TokenRequest::app(&[

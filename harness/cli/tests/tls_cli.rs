@@ -187,19 +187,7 @@ fn the_ca_file_goes_where_asked_and_never_over_a_foreign_file() {
     let made = default.ca_file().expect("the banner names the CA file");
     assert!(made.ends_with("hwoath-mock-ca.pem"), "{}", made.display());
     assert!(made.is_file());
-    let status = Command::new("kill")
-        .args(["-INT", &default.child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let started = Instant::now();
-    while default.child.try_wait().unwrap().is_none() {
-        assert!(
-            started.elapsed() < Duration::from_secs(15),
-            "the mock did not stop"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    assert!(default.signal_and_wait("-INT").success());
     assert!(
         !made.parent().unwrap().exists(),
         "{} left behind",
@@ -308,4 +296,20 @@ fn user_certificate() -> (String, String, String) {
         .signed_by(&key, &ca)
         .unwrap();
     (ca.pem(), leaf.pem(), key.serialize_pem())
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_right_after_the_banner_stops_the_mock_cleanly() {
+    // A service manager's stop, sent as soon as the banner is out: the mock must already be
+    // listening, stop with status 0, and remove the temporary directory of its CA file.
+    let mut mock = StandaloneMock::start(&[OsStr::new("--tls")]);
+    let made = mock.ca_file().expect("the banner names the CA file");
+    let exit = mock.signal_and_wait("-TERM");
+    assert!(exit.success(), "{exit}");
+    assert!(
+        !made.parent().unwrap().exists(),
+        "{} left behind",
+        made.display()
+    );
 }

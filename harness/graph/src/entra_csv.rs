@@ -162,26 +162,60 @@ fn read_row(line: u64, record: &csv::StringRecord) -> Result<CsvRow, CsvError> {
     })
 }
 
-/// The 1-based line a record starts on, given the reader's position (which may point at line ends
-/// the reader skipped: the `\n` of a CRLF, or blank lines).
-fn line_at(bytes: &[u8], position: Option<&csv::Position>) -> u64 {
-    let start = position
-        .map_or(0, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX))
-        .min(bytes.len());
-    let start = start
-        + bytes[start..]
-            .iter()
-            .take_while(|b| matches!(b, b'\r' | b'\n'))
-            .count();
-    1 + line_breaks(&bytes[..start])
+/// The 1-based lines records start on, for records met in file order: each call counts only the
+/// bytes since the previous one, so numbering a whole file is linear in its size.
+#[derive(Debug, Clone)]
+pub struct LineCounter<'a> {
+    bytes: &'a [u8],
+    counted_to: usize,
+    breaks: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    /// A counter over `bytes` (the text the CSV reader reads).
+    pub fn new(bytes: &'a [u8]) -> Self {
+        Self {
+            bytes,
+            counted_to: 0,
+            breaks: 0,
+        }
+    }
+
+    /// The line a record starts on, given the reader's position (which may point at line ends the
+    /// reader skipped: the `\n` of a CRLF, or blank lines). Positions must not go backwards.
+    pub fn line_of(&mut self, position: Option<&csv::Position>) -> u64 {
+        let bytes = self.bytes;
+        let start = position
+            .map_or(0, |p| usize::try_from(p.byte()).unwrap_or(usize::MAX))
+            .min(bytes.len());
+        let start = start
+            + bytes[start..]
+                .iter()
+                .take_while(|b| matches!(b, b'\r' | b'\n'))
+                .count();
+        if start > self.counted_to {
+            self.breaks += (self.counted_to..start)
+                .filter(|&i| is_line_break(bytes, i))
+                .count() as u64;
+            self.counted_to = start;
+        }
+        1 + self.breaks
+    }
+}
+
+/// Whether byte `i` ends a line: a `\n`, or a `\r` not followed by `\n`.
+fn is_line_break(bytes: &[u8], i: usize) -> bool {
+    match bytes[i] {
+        b'\n' => true,
+        b'\r' => bytes.get(i + 1) != Some(&b'\n'),
+        _ => false,
+    }
 }
 
 /// Line breaks as the CSV reader sees them: `\r\n`, a lone `\n` or a lone `\r` each end a line.
 pub fn line_breaks(bytes: &[u8]) -> u64 {
-    bytes
-        .iter()
-        .enumerate()
-        .filter(|&(i, &b)| b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n')))
+    (0..bytes.len())
+        .filter(|&i| is_line_break(bytes, i))
         .count() as u64
 }
 
@@ -214,7 +248,7 @@ pub fn parse_bytes(bytes: &[u8]) -> Result<CsvFile, CsvError> {
                     .zip(HEADER)
                     .all(|(h, e)| h.trim().eq_ignore_ascii_case(e)) => {}
         Some(Ok(header)) => {
-            let line = line_at(bytes, header.position());
+            let line = LineCounter::new(bytes).line_of(header.position());
             return Err(CsvError {
                 line,
                 ..header_error
@@ -223,17 +257,18 @@ pub fn parse_bytes(bytes: &[u8]) -> Result<CsvFile, CsvError> {
         _ => return Err(header_error),
     }
     let mut file = CsvFile::default();
+    let mut lines = LineCounter::new(bytes);
     for record in records {
         match record {
             Ok(record) => {
-                let line = line_at(bytes, record.position());
+                let line = lines.line_of(record.position());
                 match read_row(line, &record) {
                     Ok(row) => file.rows.push(row),
                     Err(e) => file.errors.push(e),
                 }
             }
             Err(e) => {
-                let line = line_at(bytes, e.position());
+                let line = lines.line_of(e.position());
                 file.errors.push(CsvError {
                     line,
                     column: None,

@@ -57,6 +57,21 @@ async fn clock_can_be_read_frozen_and_run() {
 }
 
 #[tokio::test]
+async fn the_date_header_is_the_tenant_clock() {
+    let h = harness().await;
+    // T = 1111111109 is 2005-03-18 01:58:29 UTC; the answer's Date follows the frozen test clock,
+    // on Graph routes, control routes and error answers alike.
+    for path in ["/_hwoath/clock", "/beta/users", "/beta/no-such-thing"] {
+        let answer = h.call(Method::GET, path, None, None).await;
+        assert_eq!(
+            answer.headers.get("date").and_then(|v| v.to_str().ok()),
+            Some("Fri, 18 Mar 2005 01:58:29 GMT"),
+            "{path}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn reset_returns_to_the_fixture() {
     let h = harness().await;
     h.create_for_amy("RESET-1").await;

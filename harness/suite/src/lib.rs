@@ -116,7 +116,7 @@ fn now_rfc3339() -> String {
 }
 
 /// Connects to the target, checking it answers at all.
-async fn connect(
+pub async fn connect(
     base_url: &str,
     credentials: Credentials,
     client: HttpClient,

@@ -1,4 +1,4 @@
-//! `hwoath mock`: run the mock Graph tenant until Ctrl-C, printing its URLs and how to get a token.
+//! `hwoath mock`: run the mock Graph tenant until Ctrl-C or SIGTERM, printing its URLs and how to get a token.
 
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::{Path, PathBuf};
@@ -77,7 +77,7 @@ pub struct MockArgs {
     #[arg(long, value_name = "FILE", requires = "cert")]
     key: Option<PathBuf>,
     /// Where --tls writes its CA certificate (PEM), overwriting only a file it wrote before (default:
-    /// hwoath-mock-ca.pem in a new temporary directory, removed when the mock stops on Ctrl-C).
+    /// hwoath-mock-ca.pem in a new temporary directory, removed when the mock stops on Ctrl-C or SIGTERM).
     #[arg(long, value_name = "FILE", requires = "tls", conflicts_with = "cert")]
     ca_out: Option<PathBuf>,
     /// State database (SQLite): loaded at start; every change is saved before it is answered, and one
@@ -262,6 +262,28 @@ fn write_ca(pem: &str, ca_out: Option<&Path>) -> Result<Https> {
     })
 }
 
+/// Starts listening for Ctrl-C and SIGTERM; the future completes on the first of them.
+fn stop_signal() -> Result<impl std::future::Future<Output = ()>> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt()).context("cannot listen for Ctrl-C")?;
+        let mut terminate = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+        })
+    }
+    #[cfg(not(unix))]
+    Ok(async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    })
+}
+
 async fn serve(args: MockArgs) -> Result<ExitCode> {
     let fixture = fixture(args.users.as_ref())?;
     let mut builder = MockTenant::builder()
@@ -289,10 +311,11 @@ async fn serve(args: MockArgs) -> Result<ExitCode> {
         (None, Some(cert)) => Some(Https::Given(cert.clone())),
         (None, None) => None,
     };
+    // Listening starts before the banner: a client that signals as soon as it reads the banner must
+    // get a clean stop (the temporary CA directory removed), not the default handler's kill.
+    let stop = stop_signal()?;
     print_banner(&tenant, &args, https.as_ref());
-    tokio::signal::ctrl_c()
-        .await
-        .context("cannot wait for Ctrl-C")?;
+    stop.await;
     eprintln!("stopping");
     tenant.shutdown().await;
     Ok(ExitCode::SUCCESS)

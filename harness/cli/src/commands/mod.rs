@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod cleanup;
+pub mod csv;
 pub mod mock;
 pub mod replay;
 pub mod report;

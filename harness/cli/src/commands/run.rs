@@ -1,7 +1,6 @@
 //! `hwoath run`: the conformance catalog against a target (an embedded mock by default), with a
 //! progress bar, a summary table, the four report files, and the baseline gate.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -12,7 +11,6 @@ use hwoath_suite::case::Group;
 use hwoath_suite::report::diff::{Diff, Scope};
 use hwoath_suite::report::{json, write_run};
 use hwoath_suite::{ClientConfig, Credentials, RunOptions, RunReport, SuiteError, SuiteOptions};
-use indicatif::{ProgressBar, ProgressStyle};
 
 use super::run_summary;
 use crate::{EXIT_USAGE, say};
@@ -193,7 +191,7 @@ async fn run_async(args: RunArgs) -> Result<ExitCode> {
         options.users = plan.users;
     }
 
-    let progress = progress_bar(selected as u64);
+    let progress = crate::progress::bar(selected as u64, "");
     let bar = progress.clone();
     let on_case = move |case: &hwoath_suite::CaseReport| {
         if case.outcome.is_bad() {
@@ -203,12 +201,7 @@ async fn run_async(args: RunArgs) -> Result<ExitCode> {
                 case.id,
                 case.reasons.first().map(String::as_str).unwrap_or_default()
             );
-            // A hidden bar (no terminal, e.g. CI) prints nothing, so problems go straight to stdout.
-            if bar.is_hidden() {
-                say!("{line}");
-            } else {
-                bar.println(line);
-            }
+            crate::progress::problem(&bar, &line);
         }
         bar.set_message(case.id.clone());
         bar.inc(1);
@@ -297,19 +290,4 @@ fn as_baseline(report: &RunReport) -> RunReport {
         case.exchanges.clear();
     }
     baseline
-}
-
-fn progress_bar(total: u64) -> ProgressBar {
-    if !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(total);
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} {wide_msg}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar.enable_steady_tick(Duration::from_millis(120));
-    bar
 }

@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test file uses a part
 
 pub mod proxy;
+pub mod small_disk;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -92,6 +93,27 @@ impl StandaloneMock {
         })
     }
 
+    /// Sends `signal` (e.g. `-INT`, `-TERM`) and waits up to 15 s for the mock to exit; its status.
+    #[cfg(unix)]
+    pub fn signal_and_wait(&mut self, signal: &str) -> std::process::ExitStatus {
+        let sent = Command::new("kill")
+            .args([signal, &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success(), "kill {signal} failed");
+        let started = std::time::Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().expect("the mock can be waited for") {
+                return status;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(15),
+                "the mock did not stop on {signal}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// SIGKILL: no chance to flush or clean up.
     pub fn kill(mut self) {
         self.stop();
@@ -177,6 +199,22 @@ pub fn http(
         head: head.to_owned(),
         body: serde_json::from_str(body).unwrap_or(Value::Null),
     })
+}
+
+/// Runs `hwoath` with `args` in `dir`, its standard output closed before it writes a line (as
+/// `| head -0` does); its exit status and standard error.
+pub fn with_closed_stdout(args: &[&str], dir: &std::path::Path) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hwoath"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("GRAPH_TOKEN")
+        .env_remove("AZURE_CLIENT_SECRET")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("hwoath runs");
+    drop(child.stdout.take());
+    child.wait_with_output().expect("hwoath exits")
 }
 
 /// Runs `hwoath` with `args` and no credentials from the environment.

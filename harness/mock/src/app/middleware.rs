@@ -91,6 +91,11 @@ pub async fn request_context(
     if let Ok(value) = HeaderValue::from_str(&meta.request_id) {
         headers.insert("request-id", value);
     }
+    // The tenant's own time, as Graph's `Date` is Graph's: clients that compute codes "at the target's
+    // time" (vendor onboarding tools, `hwoath csv import --activate`) follow the test clock.
+    if let Ok(value) = HeaderValue::from_str(&http_date(state.clock.now_millis())) {
+        headers.insert(header::DATE, value);
+    }
     if let Some(value) = meta
         .client_request_id
         .as_deref()
@@ -99,6 +104,13 @@ pub async fn request_context(
         headers.insert("client-request-id", value);
     }
     response
+}
+
+/// An IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) for Unix milliseconds; times before 1970 are
+/// written as 1970.
+fn http_date(unix_millis: i64) -> String {
+    let millis = u64::try_from(unix_millis).unwrap_or(0);
+    httpdate::fmt_http_date(std::time::UNIX_EPOCH + std::time::Duration::from_millis(millis))
 }
 
 fn has_json_body(headers: &HeaderMap) -> bool {
