@@ -406,11 +406,12 @@ impl<'a> Import<'a> {
              request; its *one import* is one check). *one-by-one*: 2 requests per row, a `POST` \
              creating the token and a `POST` assigning it to its user. *bulk-{IMPORT_BULK}*: one \
              `PATCH` bulk (`#$delta`) body per {IMPORT_BULK} rows, then one assigning `POST` per \
-             row. *-journal*: with the import's journal on this machine's disk (not a tmpfs), where \
-             each step is appended and fsynced before the import relies on it, by one writer \
-             thread that commits together the entries queued during its previous fsync (group \
-             commit): one by one a row journals 3 entries (intent, created, assigned), in bulk a \
-             body journals its intents and its creations together and each row its assignment.\n",
+             row. *-journal*: with the import's journal on this machine's disk (not a tmpfs), \
+             written by one writer thread that commits together the entries queued during its \
+             previous fsync (group commit). A create waits until its intent is on disk; the \
+             outcomes after it (created, assigned) are queued and synced with a later batch, since \
+             a rerun can read them from the target too. One by one, that is one fsync wait per \
+             row; in bulk, one per body.\n",
             IMPORT_SIZES
                 .iter()
                 .map(|&rows| thousands(rows as u64))
