@@ -6,23 +6,12 @@
 mod support;
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use support::{hwoath, text};
+use support::{hwoath, run_report, text};
 
 use hwoath_mock::{FaultConfig, MockTenant};
 use serde_json::Value;
-
-fn report(out: &Path) -> Value {
-    let dir = std::fs::read_dir(out)
-        .unwrap()
-        .next()
-        .expect("a report folder")
-        .unwrap()
-        .path();
-    serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap()
-}
 
 fn reasons_starting(report: &Value, outcome: &str, start: &str) -> usize {
     report["cases"]
@@ -78,7 +67,7 @@ async fn max_time_ends_a_run_against_a_slow_target_in_a_known_time() {
         stdout.contains("stopped early: the run reached --max-time 3 s"),
         "{stdout}"
     );
-    let report = report(out.path());
+    let report = run_report(out.path());
     assert_eq!(report["interrupted"], false);
     assert_eq!(report["stop_reason"], "the run reached --max-time 3 s");
     assert_eq!(
@@ -116,7 +105,7 @@ async fn fail_fast_starts_no_case_after_the_first_failure() {
         out.path().to_str().unwrap(),
     ]);
     assert_eq!(output.status.code(), Some(1), "{}", text(&output.stdout));
-    let report = report(out.path());
+    let report = run_report(out.path());
     let cases = report["cases"].as_array().unwrap();
     assert_eq!(cases[0]["outcome"], "fail", "{}", cases[0]);
     let first = cases[0]["id"].as_str().unwrap();
@@ -152,7 +141,7 @@ fn a_closed_standard_output_ends_the_run_quietly() {
         "{stderr}"
     );
     assert!(
-        report(out.path())["cases"].as_array().is_some(),
+        run_report(out.path())["cases"].as_array().is_some(),
         "the reports are written"
     );
 }

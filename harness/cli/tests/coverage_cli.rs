@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
-use support::StandaloneMock;
+use support::{StandaloneMock, outcomes};
 
 /// Runs `hwoath run` with `args` into `out`; returns stderr and the report.
 fn run(args: &[&str], out: &Path) -> (String, Value) {
@@ -27,28 +27,7 @@ fn run(args: &[&str], out: &Path) -> (String, Value) {
         "{}\n{stderr}",
         String::from_utf8_lossy(&output.stdout)
     );
-    let run_dir = std::fs::read_dir(out)
-        .unwrap()
-        .next()
-        .expect("a run directory")
-        .unwrap()
-        .path();
-    let report = std::fs::read_to_string(run_dir.join("report.json")).expect("report.json");
-    (stderr, serde_json::from_str(&report).expect("JSON"))
-}
-
-fn outcomes(report: &Value) -> Vec<(String, String)> {
-    report["cases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            (
-                c["id"].as_str().unwrap().to_owned(),
-                c["outcome"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
+    (stderr, support::run_report(out))
 }
 
 #[test]

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use hwoath_mock::{FaultConfig, MockTenant};
 use support::proxy::{self, Proxy};
+use support::run_report;
 
 /// The longest an interrupted run may take to exit.
 const EXIT_BOUND: Duration = Duration::from_secs(15);
@@ -62,15 +63,6 @@ async fn wait_exit(child: &mut Child, limit: Duration) -> (ExitStatus, Duration)
     }
 }
 
-/// The one report.json under `out`.
-fn report(out: &Path) -> serde_json::Value {
-    let runs: Vec<_> = std::fs::read_dir(out).unwrap().collect();
-    assert_eq!(runs.len(), 1, "one report folder");
-    let text =
-        std::fs::read_to_string(runs[0].as_ref().unwrap().path().join("report.json")).unwrap();
-    serde_json::from_str(&text).unwrap()
-}
-
 /// A mock with test controls and a running clock.
 async fn mock() -> MockTenant {
     MockTenant::builder()
@@ -113,7 +105,7 @@ fn assert_interrupted(
         stdout.contains("stopped early: the run was interrupted"),
         "{stdout}"
     );
-    let report = report(out);
+    let report = run_report(out);
     assert_eq!(report["interrupted"], true, "{report}");
     assert!(
         report["stop_reason"]

@@ -9,8 +9,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
-use support::{StandaloneMock, hwoath, text};
+use support::{StandaloneMock, hwoath, outcomes, run_report, text};
 
 /// `hwoath run` with `args`, no credentials from the environment.
 fn run(args: &[&str]) -> Output {
@@ -21,32 +20,6 @@ fn run(args: &[&str]) -> Output {
         .env_remove("AZURE_CLIENT_SECRET")
         .output()
         .expect("hwoath runs")
-}
-
-/// The report of the one run in `out`.
-fn report(out: &Path) -> Value {
-    let dir = std::fs::read_dir(out)
-        .unwrap()
-        .next()
-        .expect("a run directory")
-        .unwrap()
-        .path();
-    serde_json::from_str(&std::fs::read_to_string(dir.join("report.json")).unwrap()).unwrap()
-}
-
-/// Each case's id and outcome.
-fn outcomes(report: &Value) -> Vec<(String, String)> {
-    report["cases"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            (
-                c["id"].as_str().unwrap().to_owned(),
-                c["outcome"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
 }
 
 /// `hwoath mock --tls --controls`, its CA written into `dir` (so no temporary directory outlives a
@@ -117,9 +90,12 @@ fn the_catalog_passes_over_https_as_over_http() {
         text(&over_https.stdout),
         text(&over_https.stderr)
     );
-    let https_report = report(out.path());
+    let https_report = run_report(out.path());
     assert_eq!(https_report["summary"]["skipped"], 0);
-    assert_eq!(outcomes(&https_report), outcomes(&report(plain_out.path())));
+    assert_eq!(
+        outcomes(&https_report),
+        outcomes(&run_report(plain_out.path()))
+    );
 }
 
 #[test]

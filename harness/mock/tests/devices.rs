@@ -274,36 +274,15 @@ async fn delete_removes_unassigned_tokens_only() {
     let h = harness().await;
     let id = h.create("DEL-1").await;
     let assigned = h.create_for_amy("DEL-2").await;
-    let answer = h
-        .call(
-            Method::DELETE,
-            &format!("{DEVICES}/{assigned}"),
-            Some(&h.admin()),
-            None,
-        )
-        .await;
+    let answer = h.delete(&format!("{DEVICES}/{assigned}"), &h.admin()).await;
     assert_eq!(answer.status, StatusCode::CONFLICT);
-    let answer = h
-        .call(
-            Method::DELETE,
-            &format!("{DEVICES}/{id}"),
-            Some(&h.admin()),
-            None,
-        )
-        .await;
+    let answer = h.delete(&format!("{DEVICES}/{id}"), &h.admin()).await;
     assert_eq!(answer.status, StatusCode::NO_CONTENT);
     assert_eq!(
         h.get(&format!("{DEVICES}/{id}"), &h.admin()).await.status,
         StatusCode::NOT_FOUND
     );
-    let again = h
-        .call(
-            Method::DELETE,
-            &format!("{DEVICES}/{id}"),
-            Some(&h.admin()),
-            None,
-        )
-        .await;
+    let again = h.delete(&format!("{DEVICES}/{id}"), &h.admin()).await;
     assert_eq!(again.status, StatusCode::NOT_FOUND);
     h.tenant.check_invariants().unwrap();
 }
@@ -398,22 +377,10 @@ async fn paging_resumes_after_the_last_token_shown_whatever_changed_before_it() 
         ids.push(h.create(&format!("KEY-{i}")).await);
     }
     let first = h.get(&format!("{DEVICES}?$top=2"), &h.admin()).await;
-    let shown: Vec<_> = first.body["value"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["serialNumber"].as_str().unwrap().to_owned())
-        .collect();
+    let shown = first.listed("serialNumber");
     assert_eq!(shown, ["KEY-0", "KEY-1"]);
     for id in &ids[..2] {
-        let deleted = h
-            .call(
-                Method::DELETE,
-                &format!("{DEVICES}/{id}"),
-                Some(&h.admin()),
-                None,
-            )
-            .await;
+        let deleted = h.delete(&format!("{DEVICES}/{id}"), &h.admin()).await;
         assert_eq!(deleted.status, StatusCode::NO_CONTENT);
     }
     h.create("KEY-6").await;

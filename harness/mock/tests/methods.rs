@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use hwoath_otp::Algorithm;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::json;
 
 #[tokio::test]
@@ -40,18 +40,14 @@ async fn assign_list_get_unassign_on_me() {
         "[\"@odata.context\"]" => "[context]",
     });
 
-    let gone = h
-        .call(Method::DELETE, &format!("{ME}/{id}"), Some(&h.amy()), None)
-        .await;
+    let gone = h.delete(&format!("{ME}/{id}"), &h.amy()).await;
     assert_eq!(gone.status, StatusCode::NO_CONTENT);
     assert_eq!(h.device(&id).await["status"], "available");
     assert_eq!(
         h.get(&format!("{ME}/{id}"), &h.amy()).await.status,
         StatusCode::NOT_FOUND
     );
-    let again = h
-        .call(Method::DELETE, &format!("{ME}/{id}"), Some(&h.amy()), None)
-        .await;
+    let again = h.delete(&format!("{ME}/{id}"), &h.amy()).await;
     assert_eq!(again.status, StatusCode::NOT_FOUND);
     h.tenant.check_invariants().unwrap();
 }
@@ -264,14 +260,7 @@ async fn sixty_second_sha256_tokens_and_rfc_vector_times() {
             answer.text
         );
         assert_eq!(
-            h.call(
-                Method::DELETE,
-                &format!("{users}/{id}"),
-                Some(&h.admin()),
-                None
-            )
-            .await
-            .status,
+            h.delete(&format!("{users}/{id}"), &h.admin()).await.status,
             StatusCode::NO_CONTENT
         );
     }
@@ -427,14 +416,7 @@ async fn every_method_route_takes_a_user_principal_name() {
         .post(&format!("{upn}/{id}/deactivate"), &h.admin(), json!({}))
         .await;
     assert_eq!(deactivate.status, StatusCode::NO_CONTENT);
-    let unassign = h
-        .call(
-            Method::DELETE,
-            &format!("{upn}/{id}"),
-            Some(&h.admin()),
-            None,
-        )
-        .await;
+    let unassign = h.delete(&format!("{upn}/{id}"), &h.admin()).await;
     assert_eq!(unassign.status, StatusCode::NO_CONTENT);
     let by_id = h
         .post(

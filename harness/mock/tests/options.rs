@@ -55,7 +55,7 @@ async fn status_after_assign_to_available_keeps_the_token_held() {
         )
         .await;
     assert_eq!(update.status, StatusCode::CONFLICT);
-    let delete = h.call(Method::DELETE, &path, Some(&h.admin()), None).await;
+    let delete = h.delete(&path, &h.admin()).await;
     assert_eq!(delete.status, StatusCode::CONFLICT);
     let helga = format!(
         "/users/{}/authentication/hardwareOathMethods",
@@ -80,9 +80,7 @@ async fn status_after_assign_to_available_keeps_the_token_held() {
         .await;
     assert_eq!(deactivate.status, StatusCode::NO_CONTENT);
     assert_eq!(h.device(&id).await["status"], "assigned");
-    let unassign = h
-        .call(Method::DELETE, &format!("{ME}/{id}"), Some(&h.amy()), None)
-        .await;
+    let unassign = h.delete(&format!("{ME}/{id}"), &h.amy()).await;
     assert_eq!(unassign.status, StatusCode::NO_CONTENT);
     assert_eq!(h.device(&id).await["assignedTo"], serde_json::Value::Null);
     // The assign POST still answers `assigned`.
@@ -201,9 +199,7 @@ async fn visibility_delay_hides_writes_from_reads_for_a_while() {
     assert_eq!(seen.body["status"], "assigned");
     assert_eq!(h.get(&format!("{ME}/$count"), &h.amy()).await.text, "1");
     // A change to a visible token: reads see the state before it until the delay has passed.
-    let unassign = h
-        .call(Method::DELETE, &format!("{ME}/{id}"), Some(&h.amy()), None)
-        .await;
+    let unassign = h.delete(&format!("{ME}/{id}"), &h.amy()).await;
     assert_eq!(unassign.status, StatusCode::NO_CONTENT);
     let changed_at = std::time::Instant::now();
     let before = h.get(&path, &h.admin()).await;
@@ -217,7 +213,7 @@ async fn visibility_delay_hides_writes_from_reads_for_a_while() {
     tokio::time::sleep(DELAY).await;
     assert_eq!(h.get(&path, &h.admin()).await.body["status"], "available");
     // A delete is seen at once.
-    let delete = h.call(Method::DELETE, &path, Some(&h.admin()), None).await;
+    let delete = h.delete(&path, &h.admin()).await;
     assert_eq!(delete.status, StatusCode::NO_CONTENT);
     assert_eq!(h.get(&path, &h.admin()).await.status, StatusCode::NOT_FOUND);
     h.tenant.check_invariants().unwrap();

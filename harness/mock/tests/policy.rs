@@ -245,14 +245,7 @@ async fn with_policy_disabled_refuse_assignments_and_activations_answer_400() {
     assert_eq!(h.tenant.counters().failed_activations, 0);
     // What stays possible: creating without assignTo, reading, unassigning, deactivating.
     h.create("POL-4").await;
-    let unassign = h
-        .call(
-            Method::DELETE,
-            &format!("{ME}/{held}"),
-            Some(&h.amy()),
-            None,
-        )
-        .await;
+    let unassign = h.delete(&format!("{ME}/{held}"), &h.amy()).await;
     assert_eq!(unassign.status, StatusCode::NO_CONTENT);
     // Enabled again, everything works.
     assert_eq!(

@@ -88,12 +88,7 @@ async fn state_survives_a_restart() {
     // Tokens created after a restart come after the saved ones in the listing.
     let third = h.create("STATE-3").await;
     let listing = h.get(DEVICES, &h.admin()).await;
-    let order: Vec<_> = listing.body["value"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["id"].as_str().unwrap().to_owned())
-        .collect();
+    let order = listing.listed("id");
     assert_eq!(order, [id, assigned, third]);
 }
 
@@ -153,12 +148,7 @@ async fn a_json_state_file_is_migrated_and_kept() {
         })
     );
     let listing = h.get(DEVICES, &h.admin()).await;
-    let serials: Vec<_> = listing.body["value"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["serialNumber"].as_str().unwrap().to_owned())
-        .collect();
+    let serials = listing.listed("serialNumber");
     assert_eq!(serials, ["OLD-1", "OLD-2"], "in the file's order");
     h.create("NEW-1").await;
     h.tenant.shutdown().await;

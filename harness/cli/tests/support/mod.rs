@@ -217,6 +217,30 @@ pub fn with_closed_stdout(args: &[&str], dir: &std::path::Path) -> Output {
     child.wait_with_output().expect("hwoath exits")
 }
 
+/// The `report.json` of the one run folder under `out`.
+pub fn run_report(out: &std::path::Path) -> Value {
+    let runs: Vec<_> = std::fs::read_dir(out).expect("the runs folder").collect();
+    assert_eq!(runs.len(), 1, "one run folder under {}", out.display());
+    let folder = runs[0].as_ref().expect("a run folder").path();
+    let text = std::fs::read_to_string(folder.join("report.json")).expect("report.json");
+    serde_json::from_str(&text).expect("report.json is JSON")
+}
+
+/// Each case's id and outcome, in report order.
+pub fn outcomes(report: &Value) -> Vec<(String, String)> {
+    report["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .map(|case| {
+            (
+                case["id"].as_str().expect("an id").to_owned(),
+                case["outcome"].as_str().expect("an outcome").to_owned(),
+            )
+        })
+        .collect()
+}
+
 /// Runs `hwoath` with `args` and no credentials from the environment.
 pub fn hwoath(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_hwoath"))

@@ -882,15 +882,26 @@ mod tests {
         assert!(refusing.policy().is_disabled());
     }
 
-    #[test]
-    fn with_a_visibility_delay_reads_see_the_state_before_recent_writes() {
+    /// A store whose reads lag an hour behind its writes, holding one new token `serial`: the store,
+    /// the fixture's first user and the token's id.
+    fn delayed_store_with_token(serial: &str) -> (Store, String, String) {
         let behaviour = Behaviour {
             visibility_delay: std::time::Duration::from_secs(3600),
             ..Behaviour::default()
         };
         let mut store = Store::with_behaviour(Fixture::default(), behaviour);
         let user = store.fixture().users[0].id.clone();
-        let id = store.create_device(new_device("S1"), 0).unwrap().id.clone();
+        let id = store
+            .create_device(new_device(serial), 0)
+            .unwrap()
+            .id
+            .clone();
+        (store, user, id)
+    }
+
+    #[test]
+    fn with_a_visibility_delay_reads_see_the_state_before_recent_writes() {
+        let (mut store, user, id) = delayed_store_with_token("S1");
         let now = Instant::now();
         assert!(store.visible_device(&id, now).is_none(), "created: unseen");
         assert_eq!(store.visible_count(now), 0);
@@ -1011,13 +1022,7 @@ mod tests {
 
     #[test]
     fn an_index_answers_a_listing_only_when_reads_see_the_present() {
-        let behaviour = Behaviour {
-            visibility_delay: std::time::Duration::from_secs(3600),
-            ..Behaviour::default()
-        };
-        let mut store = Store::with_behaviour(Fixture::default(), behaviour);
-        let user = store.fixture().users[0].id.clone();
-        let id = store.create_device(new_device("S1"), 0).unwrap().id.clone();
+        let (mut store, user, id) = delayed_store_with_token("S1");
         let later = Instant::now() + std::time::Duration::from_secs(3601);
         store.visibility.clear();
         store.assign(&user, &id, 0).unwrap();

@@ -24,6 +24,16 @@ pub struct Answer {
 }
 
 impl Answer {
+    /// The string property `key` of every item of a collection answer's `value`, in order.
+    pub fn listed(&self, key: &str) -> Vec<String> {
+        self.body["value"]
+            .as_array()
+            .expect("a collection")
+            .iter()
+            .map(|item| item[key].as_str().expect("a string property").to_owned())
+            .collect()
+    }
+
     pub fn code(&self) -> &str {
         self.body["error"]["code"].as_str().unwrap_or("")
     }
@@ -120,6 +130,11 @@ impl Harness {
 
     pub async fn post(&self, path: &str, token: &str, body: Value) -> Answer {
         self.call(Method::POST, path, Some(token), Some(body)).await
+    }
+
+    /// `DELETE` of `path` as `token`.
+    pub async fn delete(&self, path: &str, token: &str) -> Answer {
+        self.call(Method::DELETE, path, Some(token), None).await
     }
 
     /// Creates a token with this serial and returns its id.
