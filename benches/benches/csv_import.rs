@@ -1,5 +1,5 @@
 //! Onboarding a vendor token file: the file check alone (`check`, pure parsing), and whole imports
-//! (`hwoath_onboard::import::import`) into an in-process mock tenant over loopback HTTP, creating the
+//! (`hwoath_onboard::import`) into an in-process mock tenant over loopback HTTP, creating the
 //! tokens one by one (a `POST` per row) or in bulk bodies of 100 (a `PATCH` per body), then assigning
 //! each to its user (a `POST` per row), with the importer's default 4 jobs, without and with the
 //! journal (fsync'd group commit, on the disk under `target/`, not on a tmpfs).
@@ -20,12 +20,8 @@ use criterion::{
 };
 use hwoath_benches::inputs::{IMPORT_BULK, IMPORT_JOBS, IMPORT_SIZES, IMPORT_USERS};
 use hwoath_mock::{Fixture, MockTenant, User};
-use hwoath_onboard::check::Checked;
-use hwoath_onboard::import::{Creation, ImportOptions, Outcome, import};
-use hwoath_onboard::{check, sample};
-use hwoath_suite::client::HttpClient;
-use hwoath_suite::target::Target;
-use hwoath_suite::{ClientConfig, Credentials};
+use hwoath_onboard::{Checked, Creation, ImportOptions, Outcome, check, import, sample};
+use hwoath_suite::{ClientConfig, Credentials, HttpClient, Target};
 use tokio::runtime::Runtime;
 
 /// The made-up users' domain.
@@ -81,7 +77,7 @@ fn check_file(c: &mut Criterion) {
         group.throughput(Throughput::Elements(rows as u64));
         group.bench_function(BenchmarkId::new("check", rows), |b| {
             b.iter(|| {
-                let checked = check::check(std::hint::black_box(&bytes));
+                let checked = check(std::hint::black_box(&bytes));
                 assert!(checked.findings.is_empty(), "{:?}", checked.findings);
                 assert_eq!(checked.rows.len(), rows);
                 checked.rows.len()
@@ -201,7 +197,7 @@ fn import_file(c: &mut Criterion) {
         .warm_up_time(Duration::from_millis(1))
         .measurement_time(Duration::from_secs(1));
     for rows in sizes() {
-        let checked = check::check(&vendor_file(rows));
+        let checked = check(&vendor_file(rows));
         assert!(checked.findings.is_empty(), "{:?}", checked.findings);
         group.throughput(Throughput::Elements(rows as u64));
         for variant in variants() {

@@ -2,18 +2,15 @@
 //! odata) against the embedded mock tenant: each iteration is one `hwoath_suite::run`, every case
 //! sent over loopback HTTP, checked and cleaned up, as `hwoath run --group ...` does it.
 
+mod common;
+
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use hwoath_suite::case::Group;
-use hwoath_suite::{Credentials, Outcome, RunOptions, SuiteOptions};
+use hwoath_suite::{Group, Outcome, RunOptions, SuiteOptions};
 
 fn catalog(c: &mut Criterion) {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
-    let (tenant, users) = hwoath_benches::unthrottled_tenant(&runtime);
+    let (runtime, tenant, users) = common::runtime_and_mock();
     let base = tenant.base_url();
     let groups: Vec<Group> = Group::ALL
         .into_iter()
@@ -34,27 +31,7 @@ fn catalog(c: &mut Criterion) {
                 users: users.clone(),
                 ..SuiteOptions::default()
             };
-            let report = runtime
-                .block_on(hwoath_suite::run(
-                    &base,
-                    Credentials::MockControls,
-                    options,
-                    |_| {},
-                    std::future::pending(),
-                ))
-                .expect("the run starts");
-            let broken: Vec<String> = report
-                .cases
-                .iter()
-                .filter(|case| case.outcome != Outcome::Pass)
-                .map(|case| format!("{}: {}", case.id, case.reasons.join(" | ")))
-                .collect();
-            assert!(
-                broken.is_empty(),
-                "cases did not pass, the bench would time a broken run:\n{}",
-                broken.join("\n")
-            );
-            report.summary.total
+            common::checked_run(&runtime, &base, options, &[Outcome::Pass])
         })
     });
     group.finish();

@@ -20,11 +20,6 @@ pub fn unthrottled_tenant(runtime: &tokio::runtime::Runtime) -> (MockTenant, Vec
                 .start(),
         )
         .expect("the mock starts");
-    let users = tenant
-        .fixture()
-        .users
-        .iter()
-        .map(|u| u.id.clone())
-        .collect();
+    let users = tenant.user_ids();
     (tenant, users)
 }

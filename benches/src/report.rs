@@ -14,8 +14,9 @@ use crate::inputs::{
     scale_id,
 };
 
-/// Why criterion's results could not be read.
+/// Why criterion's results could not be read or published.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ReportError {
     /// A file or directory could not be read.
     #[error("cannot read {path}: {source}")]
@@ -33,6 +34,13 @@ pub enum ReportError {
         /// What was wrong.
         reason: String,
     },
+    /// Figures below the least work they must do (a noisy run, or a floor bench that measures more
+    /// than its compressions): the run is impossible and is not published.
+    #[error(
+        "impossible run, not published (rerun the benches on a quiet machine): {}",
+        .0.join("; ")
+    )]
+    BelowFloor(Vec<String>),
 }
 
 /// Median time per iteration in nanoseconds, by criterion benchmark id (`group/function/value`), and
@@ -154,13 +162,82 @@ fn ratio(numerator: Option<f64>, denominator: Option<f64>) -> String {
     }
 }
 
-/// `measured / floor`, unless the figure is below the floor: no code can cost less than its two
-/// compressions, so such a pair of figures is not published as a ratio (one of them is wrong: a noisy
-/// run, or a floor bench that measures more than the compressions).
-fn floor_ratio(measured: Option<f64>, floor: Option<f64>) -> String {
-    match (measured, floor) {
-        (Some(m), Some(f)) if m < f => "below the floor: not comparable".to_owned(),
-        _ => ratio(measured, floor),
+/// The criterion id of the two-compression floor of `algorithm`.
+fn floor_id(algorithm: Algorithm) -> String {
+    format!("floor/two-compressions/{}", algorithm_label(algorithm))
+}
+
+/// Every TOTP figure with the codes one iteration computes at least, and the algorithm they use: no
+/// code costs less than its two compressions, so no figure can be below that many floors.
+fn code_costs() -> Vec<(String, f64, Algorithm)> {
+    let mut costs = Vec::new();
+    for algorithm in Algorithm::ALL {
+        let label = algorithm_label(algorithm);
+        for contender in GENERATE_CONTENDERS {
+            for digits in DIGITS {
+                costs.push((
+                    format!("generate/{contender}/{label}-{digits}"),
+                    1.0,
+                    algorithm,
+                ));
+            }
+        }
+        for contender in ["hwoath", "totp-rs"] {
+            for case in ["current", "wrong"] {
+                costs.push((
+                    format!("verify/{contender}/{label}-6/{case}"),
+                    1.0,
+                    algorithm,
+                ));
+            }
+            let window = (2 * ACTIVATION_WINDOW_STEPS + 1) as f64;
+            costs.push((
+                format!("window-miss/{contender}/{label}-6"),
+                window,
+                algorithm,
+            ));
+        }
+    }
+    for contender in ["hwoath-keyed", "totp-rs"] {
+        let id = format!("scan/{contender}/{SCAN_TOKENS}-tokens/SHA1-6");
+        costs.push((id, SCAN_TOKENS as f64, Algorithm::Sha1));
+    }
+    costs
+}
+
+/// How far below its floor a figure may measure and still be published: the spread between two
+/// criterion medians of one quiet run. SHA-512's keyed generator costs its two compressions and nothing
+/// measurable besides (its few other instructions overlap the compressions' long dependency chain),
+/// so it measures at its floor, on either side of it by that spread; a figure further below is
+/// impossible.
+const FLOOR_TOLERANCE: f64 = 0.02;
+
+/// Refuses a run with a code cost below its floor (by more than [`FLOOR_TOLERANCE`]), naming every
+/// such figure.
+fn refuse_below_floor(medians: &Medians) -> Result<(), ReportError> {
+    let impossible: Vec<String> = code_costs()
+        .into_iter()
+        .filter_map(|(id, codes, algorithm)| {
+            let floor_id = floor_id(algorithm);
+            let (measured, floor) = (medians.get(&id)?, medians.get(&floor_id)? * codes);
+            (measured < floor * (1.0 - FLOOR_TOLERANCE)).then(|| {
+                let times = if codes > 1.0 {
+                    format!("{codes} x ")
+                } else {
+                    String::new()
+                };
+                format!(
+                    "{id} measures {}, below its floor {} ({times}{floor_id})",
+                    duration(Some(measured)),
+                    duration(Some(floor))
+                )
+            })
+        })
+        .collect();
+    if impossible.is_empty() {
+        Ok(())
+    } else {
+        Err(ReportError::BelowFloor(impossible))
     }
 }
 
@@ -402,7 +479,7 @@ impl<'a> Import<'a> {
              imports the whole file into a tenant reset to no token (the reset untimed), and every \
              row must end assigned. Besides its variant's requests, an import lists the inventory \
              once and looks each UPN up once (`GET /users/{{upn}}`). *check*: the file check alone \
-             (`hwoath_onboard::check::check` of the file's bytes: parsing and every rule, no \
+             (`hwoath_onboard::check` of the file's bytes: parsing and every rule, no \
              request; its *one import* is one check). *one-by-one*: 2 requests per row, a `POST` \
              creating the token and a `POST` assigning it to its user. *bulk-{IMPORT_BULK}*: one \
              `PATCH` bulk (`#$delta`) body per {IMPORT_BULK} rows, then one assigning `POST` per \
@@ -453,8 +530,18 @@ impl<'a> Import<'a> {
     }
 }
 
-/// The whole of `reports/bench.md`.
-pub fn render(medians: &Medians, machine: &Machine) -> String {
+/// The contenders of the generate benchmark, as criterion names them.
+const GENERATE_CONTENDERS: [&str; 5] = [
+    "hwoath-keyed",
+    "hmac-clone",
+    "hwoath-from-secret",
+    "totp-rs",
+    "totp-lite",
+];
+
+/// The whole of `reports/bench.md`, or an error naming the figures that make the run impossible.
+pub fn render(medians: &Medians, machine: &Machine) -> Result<String, ReportError> {
+    refuse_below_floor(medians)?;
     let m = |id: String| medians.get(&id);
     let mut out = String::new();
     let _ = writeln!(out, "# Benchmarks\n");
@@ -508,35 +595,41 @@ pub fn render(medians: &Medians, machine: &Machine) -> String {
     let _ = writeln!(
         out,
         "*keyed*: the generator is built once (pad states precomputed), each iteration computes one code. \
-         *from secret*: each iteration builds `Totp::new(&secret, ..)` and computes one code. totp-rs \
+         *hmac-clone*: RustCrypto's `Hmac<D>` keyed once, then per code cloned, fed the counter and \
+         finalized, then truncated (what the keyed generator would be on `hmac`'s core). *from \
+         secret*: each iteration builds `Totp::new(&secret, ..)` and computes one code. totp-rs \
          (`Totp::generate`) and totp-lite (`totp_custom`, which returns a `String`) key HMAC from the \
          secret on every call. *floor*: the raw compression function called twice, the second fed by \
-         the first (the least one code can cost with precomputed pads).\n"
+         the first, each block built from words in one pass (the least one code can cost with \
+         precomputed pads).\n"
     );
     let _ = writeln!(
         out,
-        "| algorithm-digits | hwoath keyed | hwoath from secret | totp-rs | totp-lite | floor | keyed / floor | totp-rs / keyed | totp-lite / keyed |"
+        "| algorithm-digits | hwoath keyed | hmac-clone | hwoath from secret | totp-rs | totp-lite | floor | keyed / floor | hmac-clone / keyed | totp-rs / keyed | totp-lite / keyed |"
     );
-    let _ = writeln!(out, "|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let _ = writeln!(
+        out,
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    );
     for algorithm in Algorithm::ALL {
-        let floor = m(format!(
-            "floor/two-compressions/{}",
-            algorithm_label(algorithm)
-        ));
+        let floor = m(floor_id(algorithm));
         for digits in DIGITS {
             let id = format!("{}-{digits}", algorithm_label(algorithm));
             let keyed = m(format!("generate/hwoath-keyed/{id}"));
+            let cloned = m(format!("generate/hmac-clone/{id}"));
             let peer = m(format!("generate/totp-rs/{id}"));
             let lite = m(format!("generate/totp-lite/{id}"));
             let _ = writeln!(
                 out,
-                "| {id} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                "| {id} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
                 duration(keyed),
+                duration(cloned),
                 duration(m(format!("generate/hwoath-from-secret/{id}"))),
                 duration(peer),
                 duration(lite),
                 duration(floor),
-                floor_ratio(keyed, floor),
+                ratio(keyed, floor),
+                ratio(cloned, keyed),
                 ratio(peer, keyed),
                 ratio(lite, keyed),
             );
@@ -590,18 +683,14 @@ pub fn render(medians: &Medians, machine: &Machine) -> String {
         let id = format!("{}-6", algorithm_label(algorithm));
         let ours = m(format!("window-miss/hwoath/{id}"));
         let peer = m(format!("window-miss/totp-rs/{id}"));
-        let floor = m(format!(
-            "floor/two-compressions/{}",
-            algorithm_label(algorithm)
-        ))
-        .map(|ns| ns * window_codes as f64);
+        let floor = m(floor_id(algorithm)).map(|ns| ns * window_codes as f64);
         let _ = writeln!(
             out,
             "| {id} | {} | {} | {} | {} | {} | {} |",
             duration(ours),
             duration(peer),
             duration(floor),
-            floor_ratio(ours, floor),
+            ratio(ours, floor),
             ratio(peer, ours),
             verdict(ours.map(|ns| ns < 1_000_000.0)),
         );
@@ -701,7 +790,7 @@ pub fn render(medians: &Medians, machine: &Machine) -> String {
 
     let _ = writeln!(out, "\n## Targets\n");
     let sha1_keyed = m("generate/hwoath-keyed/SHA1-6".to_owned());
-    let sha1_floor = m("floor/two-compressions/SHA1".to_owned());
+    let sha1_floor = m(floor_id(Algorithm::Sha1));
     let sha1_peer = m("generate/totp-rs/SHA1-6".to_owned());
     let check_ours = m("verify/hwoath/SHA1-6/current".to_owned());
     let check_peer = m("verify/totp-rs/SHA1-6/current".to_owned());
@@ -791,7 +880,7 @@ pub fn render(medians: &Medians, machine: &Machine) -> String {
         verdict(create_rate.map(|ns| 1e9 / ns >= 5_000.0))
     );
     out.push_str(READING);
-    out
+    Ok(out)
 }
 
 /// What bounds the ratios and the mock's rate: structural facts, true whatever the run measured.
@@ -813,12 +902,18 @@ const READING: &str = r#"
   the pads and the states it derived from the secret; totp-rs as built here (its `zeroize` feature off)
   does not.
 * **The floor** is two SHA compressions, the second fed by the first, through the same `sha1`/`sha2`
-  block functions every contender ends in. This machine's 2 logical CPUs may share one physical core:
-  when the other one is busy, every figure here slows by up to 2x (the SHA units are shared), so
-  compare figures of one run only. A figure below its floor is shown as "below the floor: not
-  comparable" instead of a ratio: SHA-512's keyed generator measures below this floor run after run,
-  so the SHA-512 floor bench (128-byte blocks passed through `black_box`) measures more than its two
-  compressions and is not a floor for SHA-512.
+  block functions every contender ends in, each block built from words in one pass as the keyed
+  generator builds it. This machine's 2 logical CPUs may share one physical core: when the other one
+  is busy, every figure here slows by up to 2x (the SHA units are shared), so compare figures of one
+  run only. SHA-512's keyed generator costs its two compressions and nothing measurable besides (its
+  other instructions overlap the compressions' long dependency chain), so it measures at the floor,
+  a little above or below it by the spread between two benches of one run (interleaved on an idle
+  core, keyed and floor both take 263 ns). No code costs less than its floor: `bench-report` refuses
+  a run with any figure more than 2% below it, and such a run is never published.
+* **hmac-clone** clones a pre-keyed RustCrypto `Hmac<D>` per code: the same two compressions, plus
+  copying the whole HMAC state (both hash states and the block buffer) and the generic
+  buffer-and-pad `finalize`; the `hmac-clone / keyed` column is what building the keyed generator on
+  `hmac`'s core would cost (`harness/otp/src/keyed.rs` says why it is not).
 * **The activation window** (±2880 steps) is the same keyed generator run 5761 times with a
   constant-time comparison per step: its cost is 5761 codes, close to 5761 times the floor.
 * **The mock** (`perf record -g` on the `mock_http` bench): client and server share the 2 logical
@@ -849,6 +944,7 @@ mod tests {
     fn ratios_and_verdicts_follow_the_medians() {
         let medians = Medians::new([
             ("generate/hwoath-keyed/SHA1-6".to_owned(), 100.0),
+            ("generate/hmac-clone/SHA1-6".to_owned(), 120.0),
             ("floor/two-compressions/SHA1".to_owned(), 90.0),
             ("generate/totp-rs/SHA1-6".to_owned(), 250.0),
             ("verify/hwoath/SHA1-6/current".to_owned(), 300.0),
@@ -859,10 +955,10 @@ mod tests {
             ("window-miss/totp-rs/SHA1-6".to_owned(), 1_152_200.0),
         ])
         .with_elements("suite_properties/create", 4_096);
-        let text = render(&medians, &machine());
-        assert!(
-            text.contains("| SHA1-6 | 100.0 ns | – | 250.0 ns | – | 90.0 ns | 1.11x | 2.50x | – |")
-        );
+        let text = render(&medians, &machine()).unwrap();
+        assert!(text.contains(
+            "| SHA1-6 | 100.0 ns | 120.0 ns | – | 250.0 ns | – | 90.0 ns | 1.11x | 1.20x | 2.50x | – |"
+        ));
         assert!(text.contains(
             "| keyed SHA-1 generate within 1.25x of the two-compression floor | 1.11x | **met** |"
         ));
@@ -889,22 +985,70 @@ mod tests {
     }
 
     #[test]
-    fn a_figure_below_its_floor_is_not_published_as_a_ratio() {
+    fn a_run_with_a_figure_below_its_floor_is_refused() {
         let medians = Medians::new([
             ("generate/hwoath-keyed/SHA512-6".to_owned(), 500.0),
+            ("generate/totp-rs/SHA512-6".to_owned(), 900.0),
             ("floor/two-compressions/SHA512".to_owned(), 600.0),
         ]);
-        let text = render(&medians, &machine());
+        let error = render(&medians, &machine()).unwrap_err();
+        assert!(matches!(&error, ReportError::BelowFloor(figures) if figures.len() == 1));
+        assert_eq!(
+            error.to_string(),
+            "impossible run, not published (rerun the benches on a quiet machine): \
+             generate/hwoath-keyed/SHA512-6 measures 500.0 ns, below its floor 600.0 ns \
+             (floor/two-compressions/SHA512)"
+        );
+    }
+
+    #[test]
+    fn a_figure_at_its_floor_within_the_spread_of_a_run_is_published() {
+        let medians = Medians::new([
+            ("generate/hwoath-keyed/SHA512-6".to_owned(), 99.0),
+            ("floor/two-compressions/SHA512".to_owned(), 100.0),
+        ]);
+        let text = render(&medians, &machine()).unwrap();
         assert!(
-            text.contains("| 600.0 ns | below the floor: not comparable |"),
+            text.contains("| SHA512-6 | 99.0 ns | – | – | – | – | 100.0 ns | 0.99x | – | – | – |"),
             "{text}"
         );
     }
 
     #[test]
+    fn the_reading_states_the_floor_tolerance() {
+        let percent = format!("more than {}% below it", FLOOR_TOLERANCE * 100.0);
+        assert!(READING.contains(&percent), "{percent}");
+    }
+
+    #[test]
+    fn a_window_or_scan_below_its_floors_is_refused_too() {
+        let medians = Medians::new([
+            ("floor/two-compressions/SHA1".to_owned(), 100.0),
+            ("window-miss/hwoath/SHA1-6".to_owned(), 560_000.0),
+            (
+                format!("scan/totp-rs/{SCAN_TOKENS}-tokens/SHA1-6"),
+                970_000.0,
+            ),
+            ("verify/hwoath/SHA1-6/wrong".to_owned(), 98.5),
+        ]);
+        let ReportError::BelowFloor(figures) = render(&medians, &machine()).unwrap_err() else {
+            panic!("not a floor error");
+        };
+        assert_eq!(
+            figures,
+            [
+                "window-miss/hwoath/SHA1-6 measures 560.00 µs, below its floor 576.10 µs \
+                 (5761 x floor/two-compressions/SHA1)",
+                "scan/totp-rs/10000-tokens/SHA1-6 measures 970.00 µs, below its floor 1.000 ms \
+                 (10000 x floor/two-compressions/SHA1)",
+            ]
+        );
+    }
+
+    #[test]
     fn missing_figures_are_dashes_not_guesses() {
-        let text = render(&Medians::default(), &machine());
-        assert!(text.contains("| SHA256-8 | – | – | – | – | – | – | – | – |"));
+        let text = render(&Medians::default(), &machine()).unwrap();
+        assert!(text.contains("| SHA256-8 | – | – | – | – | – | – | – | – | – | – |"));
         assert!(text.contains("| mock: at least 20,000 GET/s | – | not measured |"));
         assert!(text.contains("| durable create | – | – | – | – |"));
         assert!(
@@ -936,7 +1080,7 @@ mod tests {
             (import_id("one-by-one", 10_000), 1_250_000_000.0),
             (import_id("bulk-100-journal", 10_000), 1_600_000_000.0),
         ]);
-        let text = render(&medians, &machine());
+        let text = render(&medians, &machine()).unwrap();
         let at = |heading: &str| text.find(heading).unwrap();
         assert!(at("## Conformance suite: the whole non-property catalog") < at("## CSV import"));
         assert!(at("## CSV import") < at("## Targets"));
@@ -986,7 +1130,7 @@ mod tests {
                 base
             }
         });
-        let text = render(&medians, &machine());
+        let text = render(&medians, &machine()).unwrap();
         let at = |heading: &str| text.find(heading).unwrap();
         assert!(at("## Mock tenant over loopback") < at("## Mock tenant at scale"));
         assert!(at("## Mock tenant at scale") < at("## Conformance suite: generated"));
@@ -1018,7 +1162,7 @@ mod tests {
             (scale_id("durable", "delete", 100_000), 1_200_000.0),
             (scale_id("durable", "create", 100_000), 2_500_000.0),
         ]);
-        let text = render(&medians, &machine());
+        let text = render(&medians, &machine()).unwrap();
         assert!(text.contains("| durable delete | 400.00 µs | – | 1.200 ms | 3.00x |"));
         assert!(text.contains("| durable create | – | – | 2.500 ms | – |"));
         assert!(text.contains(
@@ -1035,7 +1179,7 @@ mod tests {
         assert_eq!(Scale::new(&all).ratios_met(), Some(true));
         all.0.remove(&scale_id("durable", "page", 100_000));
         assert_eq!(Scale::new(&all).ratios_met(), None);
-        let text = render(&all, &machine());
+        let text = render(&all, &machine()).unwrap();
         assert!(text.contains("| durable page | 100.00 µs | 100.00 µs | – | – |"));
         assert!(text.contains(
             "| mock: every operation at 100k within 1.5x of 1k | 1.00x, memory get | not measured |"
@@ -1046,13 +1190,21 @@ mod tests {
     fn a_busy_machine_is_said_to_be_busy() {
         let quiet = machine();
         assert!(!quiet.busy());
-        assert!(!render(&Medians::default(), &quiet).contains("machine was busy"));
+        assert!(
+            !render(&Medians::default(), &quiet)
+                .unwrap()
+                .contains("machine was busy")
+        );
         let busy = Machine {
             load: "3.50 2.00 1.00".into(),
             ..machine()
         };
         assert!(busy.busy());
-        assert!(render(&Medians::default(), &busy).contains("machine was busy"));
+        assert!(
+            render(&Medians::default(), &busy)
+                .unwrap()
+                .contains("machine was busy")
+        );
     }
 
     #[test]

@@ -4,8 +4,8 @@
 //! order or split by another delimiter (then `check` reads the rows by name and says so in an error).
 #![no_main]
 
-use hwoath_graph::entra_csv::{self, CsvRow};
-use hwoath_onboard::check::{self, Severity};
+use hwoath_graph::{CsvFile, CsvRow, LineCounter};
+use hwoath_onboard::{Severity, check, json_document};
 use libfuzzer_sys::fuzz_target;
 
 fn fields(row: &CsvRow) -> (u64, &str, &str, &str, i32, &str, &str) {
@@ -21,8 +21,8 @@ fn fields(row: &CsvRow) -> (u64, &str, &str, &str, i32, &str, &str) {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let checked = check::check(data);
-    let lines = 1 + entra_csv::line_breaks(data);
+    let checked = check(data);
+    let lines = 1 + LineCounter::line_breaks(data);
     for finding in &checked.findings {
         assert!(
             (1..=lines).contains(&finding.line),
@@ -54,7 +54,7 @@ fuzz_target!(|data: &[u8]| {
         checked.rows.windows(2).all(|w| w[0].line < w[1].line),
         "rows out of file order"
     );
-    match entra_csv::parse_bytes(data) {
+    match CsvFile::parse_bytes(data) {
         Ok(file) => {
             for row in &checked.rows {
                 let same = file.rows.iter().find(|r| r.line == row.line);
@@ -74,6 +74,6 @@ fuzz_target!(|data: &[u8]| {
         ),
     }
     assert!(checked.rows.len() <= checked.data_rows);
-    let _ = check::json_document([("fuzz.csv", Ok(&checked))]);
+    let _ = json_document([("fuzz.csv", Ok(&checked))]);
     let _ = checked.render("fuzz.csv");
 });

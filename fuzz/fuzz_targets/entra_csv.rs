@@ -2,13 +2,14 @@
 //! written back as CSV read back as the same rows; and the bulk body made from them parses strictly.
 #![no_main]
 
-use hwoath_graph::entra_csv::{self, CsvRow, HEADER};
-use hwoath_graph::{BulkDelta, parse_strict};
+use hwoath_graph::{BulkDelta, CsvFile, CsvRow, LineCounter, parse_strict};
 use libfuzzer_sys::fuzz_target;
 
 fn write(rows: &[CsvRow]) -> Vec<u8> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(HEADER).expect("write to memory");
+    writer
+        .write_record(CsvRow::HEADER)
+        .expect("write to memory");
     for row in rows {
         let interval = row.time_interval_in_seconds.to_string();
         writer
@@ -41,10 +42,10 @@ fn fields(row: &CsvRow) -> [&str; 6] {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(file) = entra_csv::parse_bytes(data) else {
+    let Ok(file) = CsvFile::parse_bytes(data) else {
         return;
     };
-    let lines = 1 + entra_csv::line_breaks(data);
+    let lines = 1 + LineCounter::line_breaks(data);
     for line in file
         .rows
         .iter()
@@ -60,7 +61,7 @@ fuzz_target!(|data: &[u8]| {
         let _ = error.to_string();
     }
     let written = write(&file.rows);
-    let again = entra_csv::parse_bytes(&written).unwrap_or_else(|e| {
+    let again = CsvFile::parse_bytes(&written).unwrap_or_else(|e| {
         panic!(
             "written rows do not parse: {e}\n{}",
             String::from_utf8_lossy(&written)

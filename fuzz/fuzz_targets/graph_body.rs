@@ -4,32 +4,31 @@
 #![no_main]
 
 use hwoath_fuzz::wire::round_trip;
-use hwoath_graph::odata::Entity;
 use hwoath_graph::{
     Activate, AssignAndActivate, AssignAndActivateBySerialNumber, AssignMethod, BulkDelta,
-    CreateDevice, Device, Method, UpdateDevice, validate,
+    CreateDevice, Device, Entity, Method, UpdateDevice,
 };
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Some(body) = round_trip::<CreateDevice>(data) {
-        let _ = validate::create_device(&body);
+        let _ = body.validate();
     }
     if let Some(body) = round_trip::<UpdateDevice>(data) {
-        let _ = validate::update_device(&body);
+        let _ = body.validate();
     }
     round_trip::<AssignMethod>(data);
     if let Some(body) = round_trip::<Activate>(data) {
-        let _ = validate::activate(&body);
+        let _ = body.validate();
     }
     if let Some(body) = round_trip::<AssignAndActivate>(data) {
-        let _ = validate::assign_and_activate(&body);
+        let _ = body.validate();
     }
     if let Some(body) = round_trip::<AssignAndActivateBySerialNumber>(data) {
-        let _ = validate::assign_and_activate_by_serial_number(&body);
+        let _ = body.validate();
     }
     if let Some(body) = round_trip::<BulkDelta>(data) {
-        let _ = validate::bulk_delta(&body);
+        let _ = body.validate();
     }
     round_trip::<Device>(data);
     round_trip::<Method>(data);

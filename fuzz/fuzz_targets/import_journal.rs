@@ -3,7 +3,7 @@
 //! and a line cut short at the end never changes what the complete lines say.
 #![no_main]
 
-use hwoath_onboard::import::journal::{self, Entry};
+use hwoath_onboard::fuzzing::{self as journal, Entry};
 use libfuzzer_sys::fuzz_target;
 
 fn write(header: &journal::Header, entries: &[Entry]) -> Vec<u8> {

@@ -5,8 +5,8 @@
 
 use data_encoding::BASE64URL_NOPAD;
 use hmac::{Hmac, KeyInit, Mac};
-use hwoath_mock::SigningKey;
-use hwoath_mock::auth::jwt::{Claims, DEVELOPMENT_KEY, TokenError};
+use hwoath_mock::fuzzing::DEVELOPMENT_KEY;
+use hwoath_mock::{Claims, SigningKey, TokenError};
 use libfuzzer_sys::fuzz_target;
 use sha2::Sha256;
 

@@ -3,8 +3,7 @@
 #![no_main]
 
 use hwoath_fuzz::wire::round_trip;
-use hwoath_graph::odata::{Collection, Entity};
-use hwoath_graph::{Device, Method};
+use hwoath_graph::{Collection, Device, Entity, Method};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

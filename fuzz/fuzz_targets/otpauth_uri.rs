@@ -1,5 +1,5 @@
-//! `KeyUri::parse` and its Display: no panic; parse -> format -> parse is the identity and the
-//! formatted URI is a fixed point.
+//! `KeyUri::parse` and `KeyUri::to_uri_string`: no panic; parse -> format -> parse is the identity
+//! and the formatted URI is a fixed point.
 #![no_main]
 
 use hwoath_otp::KeyUri;
@@ -11,7 +11,7 @@ fuzz_target!(|data: &[u8]| {
     };
     match KeyUri::parse(text) {
         Ok(uri) => {
-            let formatted = uri.to_string();
+            let formatted = uri.to_uri_string();
             let again = KeyUri::parse(&formatted)
                 .unwrap_or_else(|e| panic!("the formatted URI does not parse: {e}\n{formatted}"));
             assert_eq!(
@@ -19,7 +19,7 @@ fuzz_target!(|data: &[u8]| {
                 "parse -> format -> parse changed the URI\n{formatted}"
             );
             assert_eq!(
-                again.to_string(),
+                again.to_uri_string(),
                 formatted,
                 "the formatted URI is not a fixed point"
             );

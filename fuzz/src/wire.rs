@@ -2,8 +2,7 @@
 
 use std::fmt::Debug;
 
-use hwoath_graph::parse::{Mode, parse};
-use hwoath_graph::{ParseErrorKind, Wire};
+use hwoath_graph::{Mode, ParseErrorKind, Wire, parse};
 use serde::Serialize;
 
 /// Parses `body` as a `T` in both modes and checks, panicking on a violation:

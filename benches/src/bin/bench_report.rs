@@ -1,5 +1,6 @@
 //! `bench-report [CRITERION_DIR]`: prints `reports/bench.md` rendered from criterion's results
-//! (default `target/criterion`) and this machine's description.
+//! (default `target/criterion`) and this machine's description; exits non-zero, printing nothing,
+//! when a figure is below its floor (an impossible run).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -57,9 +58,9 @@ fn main() -> ExitCode {
     let dir = std::env::args_os()
         .nth(1)
         .map_or_else(|| PathBuf::from("target/criterion"), PathBuf::from);
-    match Medians::load(&dir) {
-        Ok(medians) => {
-            print!("{}", render(&medians, &machine()));
+    match Medians::load(&dir).and_then(|medians| render(&medians, &machine())) {
+        Ok(report) => {
+            print!("{report}");
             ExitCode::SUCCESS
         }
         Err(err) => {

@@ -10,11 +10,6 @@ pub async fn start() -> Result<(MockTenant, Vec<String>)> {
         .start()
         .await
         .context("cannot start the embedded mock tenant")?;
-    let users = tenant
-        .fixture()
-        .users
-        .iter()
-        .map(|u| u.id.clone())
-        .collect();
+    let users = tenant.user_ids();
     Ok((tenant, users))
 }

@@ -1,5 +1,5 @@
-//! `--ca-cert FILE`: the CAs a command trusts besides the system's, and a hint when a target's TLS
-//! certificate is not trusted.
+//! `--ca-cert FILE`: the CAs a command trusts besides the system's; and what is said when a target
+//! cannot be used (a hint when its TLS certificate is not trusted, or its base URL lacks `/beta`).
 
 use std::path::PathBuf;
 
@@ -32,4 +32,30 @@ pub fn report_unusable(error: &SuiteError) {
              (for `hwoath mock --tls`, the CA file its banner names)"
         );
     }
+}
+
+/// The suite's answer, or `None` once a target that could not be used (unreachable, or no
+/// credentials for it) is reported; any other error is passed on.
+pub fn usable<T>(outcome: Result<T, SuiteError>) -> Result<Option<T>> {
+    match outcome {
+        Ok(value) => Ok(Some(value)),
+        Err(error @ (SuiteError::Unreachable { .. } | SuiteError::NoCredentials { .. })) => {
+            report_unusable(&error);
+            Ok(None)
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Whether `url` answers 404 where Graph has its token inventory while the same URL with `/beta`
+/// does not; if so, says so with the URL to try.
+pub async fn lacks_beta(url: &str, client: &ClientConfig) -> bool {
+    let Some(fixed) = hwoath_suite::missing_beta(url, client).await else {
+        return false;
+    };
+    eprintln!(
+        "error: {url} answers 404 where Graph has its token inventory, but {fixed} does \
+         not\nhint: Graph's base URL ends in /beta: try --target {fixed}"
+    );
+    true
 }

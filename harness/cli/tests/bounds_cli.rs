@@ -10,7 +10,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use support::{hwoath, run_report, text};
 
-use hwoath_mock::{FaultConfig, MockTenant};
+use hwoath_mock::FaultConfig;
 use serde_json::Value;
 
 fn reasons_starting(report: &Value, outcome: &str, start: &str) -> usize {
@@ -27,13 +27,9 @@ fn reasons_starting(report: &Value, outcome: &str, start: &str) -> usize {
         .count()
 }
 
-async fn mock() -> MockTenant {
-    MockTenant::builder().controls(true).start().await.unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn max_time_ends_a_run_against_a_slow_target_in_a_known_time() {
-    let tenant = mock().await;
+    let tenant = hwoath_testkit::mock().await;
     tenant
         .set_faults(FaultConfig {
             latency_ms: 300,
@@ -72,7 +68,7 @@ async fn max_time_ends_a_run_against_a_slow_target_in_a_known_time() {
     assert_eq!(report["stop_reason"], "the run reached --max-time 3 s");
     assert_eq!(
         report["cases"].as_array().unwrap().len(),
-        hwoath_suite::catalog::all().len(),
+        hwoath_suite::catalog().len(),
         "every case is in the report"
     );
     assert!(
@@ -87,15 +83,14 @@ async fn max_time_ends_a_run_against_a_slow_target_in_a_known_time() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fail_fast_starts_no_case_after_the_first_failure() {
-    let tenant = mock().await;
-    let authority = tenant.root_url().trim_start_matches("http://").to_owned();
+    let tenant = hwoath_testkit::mock().await;
     // No request-id on any answer: every case that sends a request fails.
-    let proxy = support::proxy::start(authority, Duration::ZERO).await;
+    let proxy = support::failing_proxy(&tenant, Duration::ZERO).await;
     let out = tempfile::tempdir().unwrap();
     let output = hwoath(&[
         "run",
         "--target",
-        &proxy.base_url,
+        &proxy.base_url(),
         "--group",
         "validation",
         "--fail-fast",
@@ -174,7 +169,7 @@ fn jobs_0_is_a_usage_error() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_target_without_beta_gets_the_corrected_url() {
-    let tenant = mock().await;
+    let tenant = hwoath_testkit::mock().await;
     let root = tenant.root_url();
     let output = hwoath(&["run", "--target", &root]);
     let stderr = text(&output.stderr);

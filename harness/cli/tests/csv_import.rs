@@ -11,7 +11,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use hwoath_mock::{Fixture, User};
 use hwoath_onboard::sample;
 use serde_json::{Value, json};
 use support::small_disk::SmallDisk;
@@ -33,15 +32,8 @@ impl Files {
         let dir = tempfile::tempdir().unwrap();
         let csv = sample::vendor_file(rows, users, DOMAIN, "CLI-", 9);
         std::fs::write(dir.path().join("tokens.csv"), &csv).unwrap();
-        let mut fixture = Fixture::default();
-        for index in 0..users {
-            fixture.users.push(User {
-                id: sample::user_id(index),
-                display_name: format!("User {index}"),
-                user_principal_name: sample::upn(index, DOMAIN),
-                roles: Vec::new(),
-            });
-        }
+        let fixture =
+            hwoath_testkit::with_users(users, sample::user_id, |index| sample::upn(index, DOMAIN));
         std::fs::write(
             dir.path().join("users.json"),
             serde_json::to_string(&fixture).unwrap(),

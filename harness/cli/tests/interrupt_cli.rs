@@ -9,8 +9,7 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use hwoath_mock::{FaultConfig, MockTenant};
-use support::proxy::{self, Proxy};
-use support::run_report;
+use support::{failing_proxy, run_report};
 
 /// The longest an interrupted run may take to exit.
 const EXIT_BOUND: Duration = Duration::from_secs(15);
@@ -65,18 +64,7 @@ async fn wait_exit(child: &mut Child, limit: Duration) -> (ExitStatus, Duration)
 
 /// A mock with test controls and a running clock.
 async fn mock() -> MockTenant {
-    MockTenant::builder()
-        .controls(true)
-        .clock_running(1_700_000_000)
-        .start()
-        .await
-        .unwrap()
-}
-
-/// A proxy in front of `tenant` that every generated case fails against (no `request-id`).
-async fn failing_proxy(tenant: &MockTenant, delay: Duration) -> Proxy {
-    let authority = tenant.root_url().trim_start_matches("http://").to_owned();
-    proxy::start(authority, delay).await
+    hwoath_testkit::mock_with(|mock| mock.clock_running(1_700_000_000)).await
 }
 
 /// Reads what the process printed once it has exited.
@@ -148,7 +136,7 @@ async fn interrupted_run_cleans_up(signal_name: &str) {
     let cases = report["cases"].as_array().unwrap();
     assert_eq!(
         cases.len(),
-        hwoath_suite::catalog::all().len(),
+        hwoath_suite::catalog().len(),
         "every case is listed"
     );
     assert!(
@@ -177,12 +165,12 @@ async fn sigterm_while_a_property_case_shrinks_exits_130_within_15_s() {
     let out = tempfile::tempdir().unwrap();
     // Valid activations are capped at 16 a case, so 5000 asked still shrinks after 16 sends.
     let mut child = spawn_run(
-        &proxy.base_url,
+        &proxy.base_url(),
         out.path(),
         &["--case", "properties/activate-valid", "--cases", "5000"],
     );
     wait_until("shrinking", Duration::from_secs(60), || {
-        proxy.count("POST", "/activate") > 16 + 2
+        proxy.received("POST", "/activate") > 16 + 2
     })
     .await;
     signal(child.id(), "TERM");
@@ -211,13 +199,13 @@ async fn sigterm_while_the_stateful_case_shrinks_exits_130_within_15_s() {
     let proxy = failing_proxy(&tenant, Duration::from_millis(5)).await;
     let out = tempfile::tempdir().unwrap();
     let mut child = spawn_run(
-        &proxy.base_url,
+        &proxy.base_url(),
         out.path(),
         &["--group", "stateful", "--cases", "5000"],
     );
     // The case sets the clock, then every sequence does: the third sequence run is a shrink.
     wait_until("shrinking", Duration::from_secs(60), || {
-        proxy.count("PUT", "/_hwoath/clock") >= 4
+        proxy.received("PUT", "/_hwoath/clock") >= 4
     })
     .await;
     signal(child.id(), "TERM");
@@ -235,7 +223,7 @@ async fn a_second_signal_exits_at_once_without_cleanup() {
     // Slow answers: the cleanup after the first signal takes seconds.
     let proxy = failing_proxy(&tenant, Duration::from_millis(400)).await;
     let out = tempfile::tempdir().unwrap();
-    let mut child = spawn_run(&proxy.base_url, out.path(), &["--group", "lifecycle"]);
+    let mut child = spawn_run(&proxy.base_url(), out.path(), &["--group", "lifecycle"]);
     wait_until("the run creating devices", Duration::from_secs(60), || {
         !tenant.devices().is_empty()
     })

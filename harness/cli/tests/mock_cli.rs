@@ -1,10 +1,14 @@
 //! `hwoath token` and `hwoath mock` from the outside.
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod support;
+
+use std::ffi::OsStr;
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use hwoath_mock::{Fixture, SigningKey};
+use support::StandaloneMock;
 
 fn hwoath(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_hwoath"))
@@ -113,43 +117,15 @@ fn token_usage_errors() {
     );
 }
 
-/// The banner of a started `hwoath mock`, up to "Press Ctrl-C", and the base URL it names.
-fn read_banner(child: &mut std::process::Child) -> (Vec<String>, String) {
-    let mut banner = Vec::new();
-    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
-        let line = line.unwrap();
-        let done = line.starts_with("Press Ctrl-C");
-        banner.push(line);
-        if done {
-            break;
-        }
-    }
-    let base = banner
-        .iter()
-        .find_map(|l| l.trim().strip_prefix("Graph base URL:"))
-        .map(|s| s.trim().to_owned())
-        .expect("the banner names the base URL");
-    (banner, base)
-}
-
 #[test]
 fn mock_prints_its_urls_and_serves() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hwoath"))
-        .args(["mock", "--controls", "--clock", "59"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let (banner, base) = read_banner(&mut child);
+    let mock = StandaloneMock::start(&["--controls", "--clock", "59"].map(OsStr::new));
     assert!(
-        banner
+        mock.banner
             .iter()
             .any(|l| l.contains("curl -s") && l.contains("grant_type=client_credentials"))
     );
-    let authority = base
-        .trim_start_matches("http://")
-        .trim_end_matches("/beta")
-        .to_owned();
+    let authority = mock.authority();
     let mut stream = TcpStream::connect(&authority).unwrap();
     write!(
         stream,
@@ -158,8 +134,7 @@ fn mock_prints_its_urls_and_serves() {
     .unwrap();
     let mut answer = String::new();
     stream.read_to_string(&mut answer).unwrap();
-    child.kill().unwrap();
-    child.wait().unwrap();
+    mock.kill();
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(answer.contains(r#"{"unix":59,"frozen":true}"#), "{answer}");
 }
@@ -203,30 +178,23 @@ fn http(authority: &str, method: &str, path: &str, token: &str, body: &str) -> S
 
 #[test]
 fn mock_applies_behaviour_options_from_the_command_line() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hwoath"))
-        .args([
-            "mock",
-            "--quiet",
+    let mock = StandaloneMock::start(
+        &[
             "--numbers-as-strings",
             "coerce",
             "--status-after-assign-to",
             "available",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let (banner, base) = read_banner(&mut child);
+        ]
+        .map(OsStr::new),
+    );
     assert!(
-        banner.iter().any(|l| l.contains("Behaviour:")
+        mock.banner.iter().any(|l| l.contains("Behaviour:")
             && l.contains("--numbers-as-strings coerce")
             && l.contains("--status-after-assign-to available")),
-        "{banner:?}"
+        "{:?}",
+        mock.banner
     );
-    let authority = base
-        .trim_start_matches("http://")
-        .trim_end_matches("/beta")
-        .to_owned();
+    let authority = mock.authority();
     let fixture = Fixture::default();
     let token = hwoath_mock::TokenRequest::app(&[
         "Policy.ReadWrite.AuthenticationMethod",
@@ -244,8 +212,7 @@ fn mock_applies_behaviour_options_from_the_command_line() {
         &token,
         &body,
     );
-    child.kill().unwrap();
-    child.wait().unwrap();
+    mock.kill();
     assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
     assert!(answer.contains(r#""timeIntervalInSeconds":30"#), "{answer}");
     assert!(answer.contains(r#""status":"available""#), "{answer}");

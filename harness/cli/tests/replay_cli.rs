@@ -5,7 +5,7 @@
 mod support;
 
 use std::process::Command;
-use support::{hwoath, text};
+use support::{assert_exit, hwoath, run_folder, text};
 
 /// A failure file for a create body labelled wrong-type, whose `model` is `model`.
 fn failure_file(dir: &std::path::Path, model: &str) -> std::path::PathBuf {
@@ -101,15 +101,8 @@ fn run_honours_cases_and_writes_no_failures_when_the_mock_agrees() {
         "--out",
         out.path().to_str().unwrap(),
     ]);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}{}",
-        text(&output.stdout),
-        text(&output.stderr)
-    );
-    let runs: Vec<_> = std::fs::read_dir(out.path()).unwrap().collect();
-    let dir = runs[0].as_ref().unwrap().path();
+    assert_exit(&output, 0);
+    let dir = run_folder(out.path());
     assert!(!dir.join("failures").exists());
     let report = std::fs::read_to_string(dir.join("report.json")).unwrap();
     assert!(report.contains("\"seed\": 9"), "{report}");
@@ -207,8 +200,7 @@ fn a_failure_is_saved_and_replays_as_failed_then_fixed() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1), "{}", text(&output.stdout));
-    let runs: Vec<_> = std::fs::read_dir(out.path()).unwrap().collect();
-    let failures = runs[0].as_ref().unwrap().path().join("failures");
+    let failures = run_folder(out.path()).join("failures");
     let files: Vec<_> = std::fs::read_dir(&failures)
         .expect("a failures folder")
         .map(|entry| entry.unwrap().path())

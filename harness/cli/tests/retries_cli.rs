@@ -1,18 +1,16 @@
 //! Nothing hidden: a run against a mock that answers some requests 503 or 429 records every such
 //! answer (each retried attempt in its case's exchanges, all of them counted in the report and the
 //! summary), never judges a retried answer that recovered, and judges the last one when the retries
-//! run out; `--retries 0` judges the first.
+//! run out; `--retries 0` judges the first (there, a proxy answers every create 503 in its place).
+
+mod support;
 
 use std::process::{Command, Output};
 
-use hwoath_mock::{FaultConfig, MockTenant};
-use serde_json::Value;
-
-async fn faulty_mock(faults: FaultConfig) -> MockTenant {
-    let tenant = MockTenant::builder().controls(true).start().await.unwrap();
-    tenant.set_faults(faults).unwrap();
-    tenant
-}
+use hwoath_mock::FaultConfig;
+use hwoath_testkit::{Answer, BoxFuture, Forwarded, Proxy, Rewrite};
+use serde_json::{Value, json};
+use support::{run_report, text};
 
 /// Runs `hwoath run --target target` with `extra`; returns the output and the report.
 fn run(target: &str, extra: &[&str]) -> (Output, Value) {
@@ -30,18 +28,26 @@ fn run(target: &str, extra: &[&str]) -> (Output, Value) {
         .env_remove("AZURE_CLIENT_SECRET")
         .output()
         .unwrap();
-    let dir = std::fs::read_dir(out.path())
-        .unwrap()
-        .next()
-        .expect("a report folder")
-        .unwrap()
-        .path();
-    let text = std::fs::read_to_string(dir.join("report.json")).unwrap();
-    (output, serde_json::from_str(&text).unwrap())
+    (output, run_report(out.path()))
 }
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+/// Answers every create of a token 503 (`Retry-After: 0`) in the mock's place; the rest passes.
+struct CreatesUnavailable;
+
+impl Rewrite for CreatesUnavailable {
+    fn request<'a>(&'a self, request: &'a mut Forwarded) -> BoxFuture<'a, Option<Answer>> {
+        Box::pin(async move {
+            let create =
+                request.method == "POST" && request.path_only().ends_with("/hardwareOathDevices");
+            create.then(|| {
+                let error = json!({"error": {"code": "serviceNotAvailable", "message": "down"}});
+                request
+                    .graph_answer(503)
+                    .header("retry-after", "0")
+                    .json(&error)
+            })
+        })
+    }
 }
 
 /// Every recorded exchange of the report.
@@ -68,15 +74,29 @@ fn count(report: &Value, field: &str) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_fault_injected_run_shows_every_retried_answer() {
-    let tenant = faulty_mock(FaultConfig {
-        server_error_rate: 0.15,
-        throttle_rate: 0.05,
-        retry_after_seconds: Some(0.0),
-        seed: 3,
-        ..FaultConfig::default()
-    })
-    .await;
-    let (output, report) = run(&tenant.base_url(), &["--group", "lifecycle"]);
+    let tenant = hwoath_testkit::mock().await;
+    tenant
+        .set_faults(FaultConfig {
+            server_error_rate: 0.15,
+            throttle_rate: 0.05,
+            retry_after_seconds: Some(0.0),
+            seed: 3,
+            ..FaultConfig::default()
+        })
+        .unwrap();
+    // Short lifecycle cases: a case waits out its retries one after another, the longest bounds the run.
+    let cases = [
+        "lifecycle/update-while-assigned",
+        "lifecycle/delete-while-assigned",
+        "lifecycle/assign-twice-same-user",
+        "lifecycle/assign-to-second-user",
+        "lifecycle/assign-and-activate-users",
+        "lifecycle/assign-and-activate-me",
+        "lifecycle/bulk-create",
+        "lifecycle/create-with-assign-to",
+    ];
+    let args: Vec<&str> = cases.iter().flat_map(|case| ["--case", case]).collect();
+    let (output, report) = run(&tenant.base_url(), &args);
     let stdout = text(&output.stdout);
     let (retried, exhausted) = (count(&report, "retried"), count(&report, "exhausted"));
     assert!(retried > 0, "{}", report["retries"]);
@@ -134,16 +154,12 @@ async fn a_fault_injected_run_shows_every_retried_answer() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn retries_0_judges_the_first_503_and_retries_2_the_third() {
-    let tenant = faulty_mock(FaultConfig {
-        server_error_rate: 1.0,
-        retry_after_seconds: Some(0.0),
-        ..FaultConfig::default()
-    })
-    .await;
+    let tenant = hwoath_testkit::mock().await;
+    let proxy = Proxy::start(tenant.root_url(), CreatesUnavailable).await;
     let case = ["--case", "validation/create-missing-manufacturer"];
 
     let (output, report) = run(
-        &tenant.base_url(),
+        &proxy.base_url(),
         &[&case[..], &["--retries", "0"]].concat(),
     );
     assert_eq!(output.status.code(), Some(1), "{}", text(&output.stdout));
@@ -162,7 +178,7 @@ async fn retries_0_judges_the_first_503_and_retries_2_the_third() {
     );
 
     let (output, report) = run(
-        &tenant.base_url(),
+        &proxy.base_url(),
         &[&case[..], &["--retries", "2"]].concat(),
     );
     assert_eq!(output.status.code(), Some(1));

@@ -225,7 +225,8 @@ fn the_ca_file_goes_where_asked_and_never_over_a_foreign_file() {
 #[test]
 fn a_given_certificate_is_served_and_its_key_never_shown() {
     let dir = tempfile::tempdir().unwrap();
-    let (ca_pem, chain_pem, key_pem) = user_certificate();
+    let own = hwoath_testkit::own_certificate();
+    let (ca_pem, chain_pem, key_pem) = (own.ca, own.leaf, own.key);
     let (cert, key, ca) = (
         dir.path().join("cert.pem"),
         dir.path().join("key.pem"),
@@ -258,20 +259,6 @@ fn a_given_certificate_is_served_and_its_key_never_shown() {
         out.path().to_str().unwrap(),
     ]);
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
-}
-
-/// A CA and a certificate it signs for 127.0.0.1, as a user would bring them: (CA, chain, key) PEM.
-fn user_certificate() -> (String, String, String) {
-    use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
-    let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    let ca = CertifiedIssuer::self_signed(ca, KeyPair::generate().unwrap()).unwrap();
-    let key = KeyPair::generate().unwrap();
-    let leaf = CertificateParams::new(vec!["127.0.0.1".to_owned()])
-        .unwrap()
-        .signed_by(&key, &ca)
-        .unwrap();
-    (ca.pem(), leaf.pem(), key.serialize_pem())
 }
 
 #[cfg(unix)]

@@ -10,7 +10,7 @@ use crate::secret_text::SecretText;
 use crate::validate::{self, ValidationError};
 
 /// The header columns, in order.
-pub const HEADER: [&str; 6] = [
+const HEADER: [&str; 6] = [
     "upn",
     "serial number",
     "secret key",
@@ -40,6 +40,7 @@ pub struct CsvRow {
 
 /// What is wrong with a line.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum CsvProblem {
     /// The first line is not the expected header.
     Header,
@@ -97,6 +98,9 @@ pub struct CsvFile {
 }
 
 impl CsvRow {
+    /// The header columns of Entra's format, in order.
+    pub const HEADER: [&'static str; 6] = HEADER;
+
     /// The create body for this row (hashFunction left to the default; no `assignTo`, see the module docs).
     pub fn to_create_body(&self) -> CreateDevice {
         CreateDevice {
@@ -113,6 +117,68 @@ impl CsvRow {
 }
 
 impl CsvFile {
+    /// Parses a whole file given as text; see [`CsvFile::parse_bytes`].
+    pub fn parse(text: &str) -> Result<CsvFile, CsvError> {
+        Self::parse_bytes(text.as_bytes())
+    }
+
+    /// Parses a whole file; a missing or wrong header is the only error that stops it.
+    ///
+    /// Tolerates a UTF-8 BOM, CRLF line ends, quoted fields, spaces around fields and blank lines;
+    /// header names are matched without regard to case. A line that is not UTF-8 is a per-line
+    /// error.
+    pub fn parse_bytes(bytes: &[u8]) -> Result<CsvFile, CsvError> {
+        let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(bytes);
+        let mut records = reader.records();
+        let header_error = CsvError {
+            line: 1,
+            column: None,
+            problem: CsvProblem::Header,
+        };
+        match records.next() {
+            Some(Ok(header))
+                if header.len() == HEADER.len()
+                    && header
+                        .iter()
+                        .zip(HEADER)
+                        .all(|(h, e)| h.trim().eq_ignore_ascii_case(e)) => {}
+            Some(Ok(header)) => {
+                let line = LineCounter::new(bytes).line_of(header.position());
+                return Err(CsvError {
+                    line,
+                    ..header_error
+                });
+            }
+            _ => return Err(header_error),
+        }
+        let mut file = CsvFile::default();
+        let mut lines = LineCounter::new(bytes);
+        for record in records {
+            match record {
+                Ok(record) => {
+                    let line = lines.line_of(record.position());
+                    match read_row(line, &record) {
+                        Ok(row) => file.rows.push(row),
+                        Err(e) => file.errors.push(e),
+                    }
+                }
+                Err(e) => {
+                    let line = lines.line_of(e.position());
+                    file.errors.push(CsvError {
+                        line,
+                        column: None,
+                        problem: CsvProblem::NotUtf8,
+                    });
+                }
+            }
+        }
+        Ok(file)
+    }
+
     /// A bulk delta body creating every valid row's token, `@contentId` numbered from 1.
     pub fn to_bulk_delta(&self) -> BulkDelta {
         BulkDelta::numbered(self.rows.iter().map(CsvRow::to_create_body))
@@ -201,6 +267,14 @@ impl<'a> LineCounter<'a> {
         }
         1 + self.breaks
     }
+
+    /// Line breaks as the CSV reader sees them: `\r\n`, a lone `\n` or a lone `\r` each end a
+    /// line.
+    pub fn line_breaks(bytes: &[u8]) -> u64 {
+        (0..bytes.len())
+            .filter(|&i| is_line_break(bytes, i))
+            .count() as u64
+    }
 }
 
 /// Whether byte `i` ends a line: a `\n`, or a `\r` not followed by `\n`.
@@ -210,74 +284,6 @@ fn is_line_break(bytes: &[u8], i: usize) -> bool {
         b'\r' => bytes.get(i + 1) != Some(&b'\n'),
         _ => false,
     }
-}
-
-/// Line breaks as the CSV reader sees them: `\r\n`, a lone `\n` or a lone `\r` each end a line.
-pub fn line_breaks(bytes: &[u8]) -> u64 {
-    (0..bytes.len())
-        .filter(|&i| is_line_break(bytes, i))
-        .count() as u64
-}
-
-/// Parses a whole file given as text; see [`parse_bytes`].
-pub fn parse(text: &str) -> Result<CsvFile, CsvError> {
-    parse_bytes(text.as_bytes())
-}
-
-/// Parses a whole file; a missing or wrong header is the only error that stops it.
-///
-/// Tolerates a UTF-8 BOM, CRLF line ends, quoted fields, spaces around fields and blank lines;
-/// header names are matched without regard to case. A line that is not UTF-8 is a per-line error.
-pub fn parse_bytes(bytes: &[u8]) -> Result<CsvFile, CsvError> {
-    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(bytes);
-    let mut records = reader.records();
-    let header_error = CsvError {
-        line: 1,
-        column: None,
-        problem: CsvProblem::Header,
-    };
-    match records.next() {
-        Some(Ok(header))
-            if header.len() == HEADER.len()
-                && header
-                    .iter()
-                    .zip(HEADER)
-                    .all(|(h, e)| h.trim().eq_ignore_ascii_case(e)) => {}
-        Some(Ok(header)) => {
-            let line = LineCounter::new(bytes).line_of(header.position());
-            return Err(CsvError {
-                line,
-                ..header_error
-            });
-        }
-        _ => return Err(header_error),
-    }
-    let mut file = CsvFile::default();
-    let mut lines = LineCounter::new(bytes);
-    for record in records {
-        match record {
-            Ok(record) => {
-                let line = lines.line_of(record.position());
-                match read_row(line, &record) {
-                    Ok(row) => file.rows.push(row),
-                    Err(e) => file.errors.push(e),
-                }
-            }
-            Err(e) => {
-                let line = lines.line_of(e.position());
-                file.errors.push(CsvError {
-                    line,
-                    column: None,
-                    problem: CsvProblem::NotUtf8,
-                });
-            }
-        }
-    }
-    Ok(file)
 }
 
 #[cfg(test)]
@@ -290,7 +296,7 @@ mod tests {
 
     #[test]
     fn reads_the_entra_example() {
-        let file = parse(&format!(
+        let file = CsvFile::parse(&format!(
             "upn,serial number,secret key,time interval,manufacturer,model\n{HELGA}\n"
         ))
         .unwrap();
@@ -311,7 +317,7 @@ mod tests {
     #[test]
     fn tolerates_bom_crlf_quotes_spaces_case_and_blank_lines() {
         let text = "\u{feff}UPN, Serial Number ,secret key,time interval,manufacturer,model\r\n\r\n a@b.c ,\"S, 1\",JBSWY3DPEHPK3PXP, 30 ,\"Con \"\"toso\"\"\",M\r\n";
-        let file = parse(text).unwrap();
+        let file = CsvFile::parse(text).unwrap();
         assert!(file.errors.is_empty(), "{:?}", file.errors);
         let row = &file.rows[0];
         assert_eq!(
@@ -329,7 +335,7 @@ mod tests {
             "upn,serial,secret key,time interval,manufacturer,model\n",
             "upn,serial number,secret key,time interval,manufacturer\n",
         ] {
-            let e = parse(text).unwrap_err();
+            let e = CsvFile::parse(text).unwrap_err();
             assert_eq!(
                 (e.line, e.problem.clone()),
                 (1, CsvProblem::Header),
@@ -337,7 +343,7 @@ mod tests {
             );
         }
         assert!(
-            parse(HELGA)
+            CsvFile::parse(HELGA)
                 .unwrap_err()
                 .to_string()
                 .starts_with("line 1: the header must be `upn,serial number,")
@@ -359,7 +365,7 @@ mod tests {
             "a@b.c,S9,JBSWY3DPEHPK3PXP,60,C,M",
         ]
         .join("\n");
-        let file = parse(&text).unwrap();
+        let file = CsvFile::parse(&text).unwrap();
         assert_eq!(
             file.rows.iter().map(|r| r.line).collect::<Vec<_>>(),
             [2, 10]
@@ -404,7 +410,7 @@ mod tests {
         let mut bytes = b"upn,serial number,secret key,time interval,manufacturer,model\n".to_vec();
         bytes.extend_from_slice(b"a@b.c,S1,JBSWY3DPEHPK3PXP,30,M\xfcller,M\n");
         bytes.extend_from_slice(format!("{HELGA}\n").as_bytes());
-        let file = parse_bytes(&bytes).unwrap();
+        let file = CsvFile::parse_bytes(&bytes).unwrap();
         assert_eq!(file.rows.len(), 1);
         assert_eq!(
             (file.errors[0].line, file.errors[0].problem.clone()),
@@ -417,7 +423,7 @@ mod tests {
         let text = format!(
             "upn,serial number,secret key,time interval,manufacturer,model\n{HELGA}\nb@c.d,S2,JBSWY3DPEHPK3PXP,30,C,M\n"
         );
-        let file = parse(&text).unwrap();
+        let file = CsvFile::parse(&text).unwrap();
         let body = file.rows[0].to_create_body();
         assert_eq!(
             (
@@ -445,12 +451,12 @@ mod tests {
     #[test]
     fn a_lone_carriage_return_ends_a_line() {
         // Found by the entra_csv fuzz target: rows after a bare CR were numbered as line 1.
-        let file = parse_bytes(
+        let file = CsvFile::parse_bytes(
             b"upn,serial number,secret key,time interval,manufacturer,model\ret\r\x80nr\ni",
         )
         .unwrap();
         let lines: Vec<u64> = file.errors.iter().map(|e| e.line).collect();
         assert_eq!(lines, [2, 3, 4]);
-        assert_eq!(line_breaks(b"a\r\nb\rc\nd"), 3);
+        assert_eq!(LineCounter::line_breaks(b"a\r\nb\rc\nd"), 3);
     }
 }

@@ -3,46 +3,18 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::shape::{Field, Shape, Wire};
+use crate::shape::{Field, ObjectShape, Shape, Wire};
 
-/// The base URL of the real service.
-pub const GRAPH_BETA_BASE: &str = "https://graph.microsoft.com/beta";
 /// `@odata.type` of an inventory token.
-pub const TYPE_DEVICE: &str = "#microsoft.graph.hardwareOathTokenAuthenticationMethodDevice";
+pub(crate) const TYPE_DEVICE: &str = "#microsoft.graph.hardwareOathTokenAuthenticationMethodDevice";
 /// `@odata.type` of a per-user hardware OATH method.
-pub const TYPE_METHOD: &str = "#microsoft.graph.hardwareOathAuthenticationMethod";
+pub(crate) const TYPE_METHOD: &str = "#microsoft.graph.hardwareOathAuthenticationMethod";
 /// `@odata.type` of a user (sent by the SDKs inside `assignTo`).
-pub const TYPE_USER: &str = "#microsoft.graph.user";
-/// `@context` of a bulk delta body.
-pub const DELTA_CONTEXT: &str = "#$delta";
-/// `@odata.context` of a single token on the real service.
-pub const CONTEXT_DEVICE_ENTITY: &str = "https://graph.microsoft.com/beta/$metadata#directory/authenticationMethodDevices/hardwareOathDevices/$entity";
-/// `@odata.context` of the token inventory on the real service.
-pub const CONTEXT_DEVICE_COLLECTION: &str = "https://graph.microsoft.com/beta/$metadata#directory/authenticationMethodDevices/hardwareOathDevices";
-
-/// `@odata.context` of a single token for a service rooted at `base` (e.g. [`GRAPH_BETA_BASE`]).
-pub fn device_entity_context(base: &str) -> String {
-    format!("{base}/$metadata#directory/authenticationMethodDevices/hardwareOathDevices/$entity")
-}
-
-/// `@odata.context` of the token inventory for a service rooted at `base`.
-pub fn device_collection_context(base: &str) -> String {
-    format!("{base}/$metadata#directory/authenticationMethodDevices/hardwareOathDevices")
-}
-
-/// `@odata.context` of one of `user_id`'s methods for a service rooted at `base`.
-pub fn method_entity_context(base: &str, user_id: &str) -> String {
-    format!("{base}/$metadata#users('{user_id}')/authentication/hardwareOathMethods/$entity")
-}
-
-/// `@odata.context` of `user_id`'s method collection for a service rooted at `base`.
-pub fn method_collection_context(base: &str, user_id: &str) -> String {
-    format!("{base}/$metadata#users('{user_id}')/authentication/hardwareOathMethods")
-}
+pub(crate) const TYPE_USER: &str = "#microsoft.graph.user";
 
 /// A resource with a fixed `@odata.type`.
 pub trait Resource {
-    /// The resource's `@odata.type`, e.g. [`TYPE_DEVICE`].
+    /// The resource's `@odata.type`, e.g. `#microsoft.graph.hardwareOathAuthenticationMethod`.
     const ODATA_TYPE: &'static str;
 }
 
@@ -51,18 +23,12 @@ pub trait Resource {
 #[serde(bound(deserialize = "T: DeserializeOwned"))]
 pub struct Entity<T> {
     /// `@odata.context`.
-    #[serde(
-        rename = "@odata.context",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "@odata.context")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<String>,
     /// `@odata.type`.
-    #[serde(
-        rename = "@odata.type",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "@odata.type")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub odata_type: Option<String>,
     /// The entity's own properties.
     #[serde(flatten)]
@@ -85,27 +51,18 @@ impl<T: Resource> Entity<T> {
 #[serde(bound(deserialize = "T: DeserializeOwned"))]
 pub struct Collection<T> {
     /// `@odata.context`.
-    #[serde(
-        rename = "@odata.context",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "@odata.context")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub context: Option<String>,
     /// `@odata.count` (with `$count=true`).
-    #[serde(
-        rename = "@odata.count",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "@odata.count")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<u64>,
     /// The page's items.
     pub value: Vec<T>,
     /// `@odata.nextLink`: an opaque absolute URL of the next page.
-    #[serde(
-        rename = "@odata.nextLink",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "@odata.nextLink")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_link: Option<String>,
 }
 
@@ -117,7 +74,7 @@ impl<T: Wire> Wire for Entity<T> {
 
 impl<T: Wire> Wire for Collection<T> {
     fn shape() -> Shape {
-        Shape::Object(crate::shape::ObjectShape::new(
+        Shape::Object(ObjectShape::new(
             None,
             vec![Field::required("value", Shape::Array(Box::new(T::shape())))],
         ))
@@ -127,23 +84,31 @@ impl<T: Wire> Wire for Collection<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::resource::{Device, Method};
+
+    /// The base URL of the real service.
+    const GRAPH_BETA_BASE: &str = "https://graph.microsoft.com/beta";
+    /// `@odata.context` of a single token on the real service.
+    const CONTEXT_DEVICE_ENTITY: &str = "https://graph.microsoft.com/beta/$metadata#directory/authenticationMethodDevices/hardwareOathDevices/$entity";
+    /// `@odata.context` of the token inventory on the real service.
+    const CONTEXT_DEVICE_COLLECTION: &str = "https://graph.microsoft.com/beta/$metadata#directory/authenticationMethodDevices/hardwareOathDevices";
 
     #[test]
     fn context_urls_follow_the_real_service() {
         assert_eq!(
-            device_entity_context(GRAPH_BETA_BASE),
+            Device::entity_context(GRAPH_BETA_BASE),
             CONTEXT_DEVICE_ENTITY
         );
         assert_eq!(
-            device_collection_context(GRAPH_BETA_BASE),
+            Device::collection_context(GRAPH_BETA_BASE),
             CONTEXT_DEVICE_COLLECTION
         );
         assert_eq!(
-            method_entity_context("http://127.0.0.1:1/beta", "u1"),
+            Method::entity_context("http://127.0.0.1:1/beta", "u1"),
             "http://127.0.0.1:1/beta/$metadata#users('u1')/authentication/hardwareOathMethods/$entity"
         );
         assert_eq!(
-            method_collection_context(GRAPH_BETA_BASE, "u1"),
+            Method::collection_context(GRAPH_BETA_BASE, "u1"),
             "https://graph.microsoft.com/beta/$metadata#users('u1')/authentication/hardwareOathMethods"
         );
     }

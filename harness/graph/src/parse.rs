@@ -28,6 +28,7 @@ pub enum Mode {
 
 /// What is wrong with a body.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ParseErrorKind {
     /// The body is not JSON.
     Syntax {
@@ -185,7 +186,7 @@ pub fn parse<T: Wire>(body: &[u8], mode: Mode) -> Result<T, ParseError> {
 
 /// Checks the bytes of a body against `shape` and returns the JSON value serde will read
 /// (unknown properties dropped in lenient mode).
-pub fn check(body: &[u8], shape: &Shape, mode: Mode) -> Result<Value, ParseError> {
+fn check(body: &[u8], shape: &Shape, mode: Mode) -> Result<Value, ParseError> {
     Walker {
         mode,
         pointer: String::new(),

@@ -40,7 +40,7 @@ pub struct CreateDevice {
 }
 
 /// Body of `PATCH .../hardwareOathDevices/{id}`: every property optional; see
-/// [`crate::validate::update_device`] for which ones may actually change.
+/// [`UpdateDevice::validate`] for which ones may actually change.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateDevice {
@@ -144,6 +144,9 @@ pub struct BulkDelta {
 }
 
 impl BulkDelta {
+    /// The `@context` every bulk delta body carries.
+    pub const CONTEXT: &'static str = "#$delta";
+
     /// A delta body for `items`, with `@contentId` set to "1", "2", ... in order.
     pub fn numbered(items: impl IntoIterator<Item = CreateDevice>) -> Self {
         let value = items
@@ -155,7 +158,7 @@ impl BulkDelta {
             })
             .collect();
         Self {
-            context: odata::DELTA_CONTEXT.to_owned(),
+            context: Self::CONTEXT.to_owned(),
             value,
         }
     }
@@ -181,7 +184,7 @@ fn device_ref_shape() -> Shape {
 
 impl CreateDevice {
     /// The object shape of a create body.
-    pub fn object_shape() -> ObjectShape {
+    pub(crate) fn object_shape() -> ObjectShape {
         ObjectShape::new(
             Some(odata::TYPE_DEVICE),
             vec![

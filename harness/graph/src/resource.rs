@@ -98,7 +98,7 @@ pub struct Method {
 
 impl Identity {
     /// The object shape of `identity`.
-    pub fn object_shape() -> ObjectShape {
+    pub(crate) fn object_shape() -> ObjectShape {
         ObjectShape::new(
             None,
             vec![
@@ -111,7 +111,7 @@ impl Identity {
 
 impl Device {
     /// The object shape of a device as returned by the service.
-    pub fn object_shape() -> ObjectShape {
+    pub(crate) fn object_shape() -> ObjectShape {
         ObjectShape::new(
             Some(odata::TYPE_DEVICE),
             vec![
@@ -133,7 +133,7 @@ impl Device {
 
 impl Method {
     /// The object shape of a method as returned by the service.
-    pub fn object_shape() -> ObjectShape {
+    pub(crate) fn object_shape() -> ObjectShape {
         ObjectShape::new(
             Some(odata::TYPE_METHOD),
             vec![
@@ -161,6 +161,31 @@ impl Wire for Device {
 impl Wire for Method {
     fn shape() -> Shape {
         Shape::Object(Self::object_shape())
+    }
+}
+
+impl Device {
+    /// `@odata.context` of a single token for a service rooted at `base` (such as
+    /// `https://graph.microsoft.com/beta`).
+    pub fn entity_context(base: &str) -> String {
+        format!("{}/$entity", Self::collection_context(base))
+    }
+
+    /// `@odata.context` of the token inventory for a service rooted at `base`.
+    pub fn collection_context(base: &str) -> String {
+        format!("{base}/$metadata#directory/authenticationMethodDevices/hardwareOathDevices")
+    }
+}
+
+impl Method {
+    /// `@odata.context` of one of `user_id`'s methods for a service rooted at `base`.
+    pub fn entity_context(base: &str, user_id: &str) -> String {
+        format!("{}/$entity", Self::collection_context(base, user_id))
+    }
+
+    /// `@odata.context` of `user_id`'s method collection for a service rooted at `base`.
+    pub fn collection_context(base: &str, user_id: &str) -> String {
+        format!("{base}/$metadata#users('{user_id}')/authentication/hardwareOathMethods")
     }
 }
 

@@ -87,7 +87,7 @@ impl ObjectShape {
     }
 }
 
-/// A type that can be parsed from a body strictly or leniently (see [`crate::parse`]).
+/// A type that can be parsed from a body strictly or leniently (see [`parse()`](crate::parse())).
 pub trait Wire: DeserializeOwned {
     /// The JSON shape a body of this type must have.
     fn shape() -> Shape;

@@ -1,26 +1,26 @@
-//! Field rules a server applies to request bodies after strict parsing (the mock uses these; the
-//! conformance suite keeps its own reading of the spec and must not).
+//! Field rules a server applies to request bodies after strict parsing: each body's `validate`
+//! (the mock uses these; the conformance suite keeps its own reading of the spec and must not).
 //!
 //! Required properties, JSON types, `null` and empty required strings are already enforced by
-//! [`crate::parse`]; these functions add the value rules of the spec (section 3). Every error
+//! [`parse()`](crate::parse()); these rules add the value rules of the spec (section 3). Every error
 //! names the property and says what is wrong in one sentence, ready for an error envelope.
 
 use hwoath_otp::{Secret, SecretError};
 
 use crate::enums::HashFunction;
-use crate::odata;
 use crate::request::{
     Activate, AssignAndActivate, AssignAndActivateBySerialNumber, BulkDelta, CreateDevice,
     UpdateDevice,
 };
 
 /// Fewest Base32 symbols a `secretKey` may have (80 bits).
-pub const SECRET_MIN_SYMBOLS: usize = 16;
+const SECRET_MIN_SYMBOLS: usize = 16;
 /// Most characters a `secretKey` may have, padding included (Entra's rule).
-pub const SECRET_MAX_CHARS: usize = 128;
+const SECRET_MAX_CHARS: usize = 128;
 
 /// A request body that breaks one of the field rules.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ValidationError {
     /// `timeIntervalInSeconds` other than 30 or 60.
     #[error("timeIntervalInSeconds must be 30 or 60, not {0}.")]
@@ -33,10 +33,10 @@ pub enum ValidationError {
         "secretKey must be Base32: only the letters A-Z or a-z and the digits 2-7, optionally ending in '=' padding."
     )]
     SecretNotBase32,
-    /// `secretKey` with fewer than [`SECRET_MIN_SYMBOLS`] symbols.
+    /// `secretKey` with fewer than 16 symbols.
     #[error("secretKey must have at least 16 Base32 characters (80 bits), not {0}.")]
     SecretTooShort(usize),
-    /// `secretKey` longer than [`SECRET_MAX_CHARS`] characters.
+    /// `secretKey` longer than 128 characters.
     #[error("secretKey must have at most 128 characters, not {0}.")]
     SecretTooLong(usize),
     /// `secretKey` whose symbol count encodes no whole number of bytes, or whose padding is wrong.
@@ -76,7 +76,7 @@ impl ValidationError {
 }
 
 /// `timeIntervalInSeconds` must be 30 or 60.
-pub fn time_interval(seconds: i32) -> Result<(), ValidationError> {
+pub(crate) fn time_interval(seconds: i32) -> Result<(), ValidationError> {
     match seconds {
         30 | 60 => Ok(()),
         other => Err(ValidationError::TimeInterval(other)),
@@ -84,7 +84,7 @@ pub fn time_interval(seconds: i32) -> Result<(), ValidationError> {
 }
 
 /// On input, `hashFunction` must be `hmacsha1` or `hmacsha256`.
-pub fn hash_function(hash: HashFunction) -> Result<(), ValidationError> {
+pub(crate) fn hash_function(hash: HashFunction) -> Result<(), ValidationError> {
     match hash {
         HashFunction::Hmacsha1 | HashFunction::Hmacsha256 => Ok(()),
         other => Err(ValidationError::HashFunction(other)),
@@ -93,7 +93,7 @@ pub fn hash_function(hash: HashFunction) -> Result<(), ValidationError> {
 
 /// `secretKey` must be Base32 (`A-Z a-z 2-7`), 16 to 128 characters, with either no `=` padding or
 /// exactly the RFC 4648 amount; returns the key.
-pub fn secret_key(text: &str) -> Result<Secret, ValidationError> {
+pub(crate) fn secret_key(text: &str) -> Result<Secret, ValidationError> {
     let symbols = text.trim_end_matches('=');
     if !symbols
         .bytes()
@@ -126,7 +126,7 @@ pub fn secret_key(text: &str) -> Result<Secret, ValidationError> {
 }
 
 /// `verificationCode` must be exactly six ASCII digits (a leading `0` is fine).
-pub fn verification_code(code: &str) -> Result<(), ValidationError> {
+pub(crate) fn verification_code(code: &str) -> Result<(), ValidationError> {
     if code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) {
         Ok(())
     } else {
@@ -134,69 +134,77 @@ pub fn verification_code(code: &str) -> Result<(), ValidationError> {
     }
 }
 
-/// The rules of a create body; returns the decoded secret.
-pub fn create_device(body: &CreateDevice) -> Result<Secret, ValidationError> {
-    time_interval(body.time_interval_in_seconds)?;
-    if let Some(hash) = body.hash_function {
-        hash_function(hash)?;
+impl CreateDevice {
+    /// The field rules of a create body; returns the decoded secret.
+    pub fn validate(&self) -> Result<Secret, ValidationError> {
+        time_interval(self.time_interval_in_seconds)?;
+        if let Some(hash) = self.hash_function {
+            hash_function(hash)?;
+        }
+        secret_key(self.secret_key.expose())
     }
-    secret_key(body.secret_key.expose())
 }
 
-/// The rules of an update body: only manufacturer, model, timeIntervalInSeconds, hashFunction and
-/// displayName may be carried.
-pub fn update_device(body: &UpdateDevice) -> Result<(), ValidationError> {
-    if body.serial_number.is_some() {
-        return Err(ValidationError::NotUpdatable("serialNumber"));
+impl UpdateDevice {
+    /// The field rules of an update body: only manufacturer, model, timeIntervalInSeconds,
+    /// hashFunction and displayName may be carried.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        if self.serial_number.is_some() {
+            return Err(ValidationError::NotUpdatable("serialNumber"));
+        }
+        if self.secret_key.is_some() {
+            return Err(ValidationError::NotUpdatable("secretKey"));
+        }
+        if self.manufacturer.as_deref() == Some("") {
+            return Err(ValidationError::Empty("manufacturer"));
+        }
+        if self.model.as_deref() == Some("") {
+            return Err(ValidationError::Empty("model"));
+        }
+        if let Some(seconds) = self.time_interval_in_seconds {
+            time_interval(seconds)?;
+        }
+        if let Some(hash) = self.hash_function {
+            hash_function(hash)?;
+        }
+        Ok(())
     }
-    if body.secret_key.is_some() {
-        return Err(ValidationError::NotUpdatable("secretKey"));
-    }
-    if body.manufacturer.as_deref() == Some("") {
-        return Err(ValidationError::Empty("manufacturer"));
-    }
-    if body.model.as_deref() == Some("") {
-        return Err(ValidationError::Empty("model"));
-    }
-    if let Some(seconds) = body.time_interval_in_seconds {
-        time_interval(seconds)?;
-    }
-    if let Some(hash) = body.hash_function {
-        hash_function(hash)?;
-    }
-    Ok(())
 }
 
-/// The rules of an activate body.
-pub fn activate(body: &Activate) -> Result<(), ValidationError> {
-    verification_code(&body.verification_code)
-}
-
-/// The rules of an assignAndActivate body.
-pub fn assign_and_activate(body: &AssignAndActivate) -> Result<(), ValidationError> {
-    verification_code(&body.verification_code)
-}
-
-/// The rules of an assignAndActivateBySerialNumber body.
-pub fn assign_and_activate_by_serial_number(
-    body: &AssignAndActivateBySerialNumber,
-) -> Result<(), ValidationError> {
-    verification_code(&body.verification_code)
-}
-
-/// The rules of a bulk delta body: `@context` must be `#$delta` (an error for the whole body), then
-/// each item's create rules (one outcome per item, in order).
-pub fn bulk_delta(
-    body: &BulkDelta,
-) -> Result<Vec<Result<Secret, ValidationError>>, ValidationError> {
-    if body.context != odata::DELTA_CONTEXT {
-        return Err(ValidationError::DeltaContext);
+impl Activate {
+    /// The field rules of an activate body.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        verification_code(&self.verification_code)
     }
-    Ok(body
-        .value
-        .iter()
-        .map(|item| create_device(&item.device))
-        .collect())
+}
+
+impl AssignAndActivate {
+    /// The field rules of an assignAndActivate body.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        verification_code(&self.verification_code)
+    }
+}
+
+impl AssignAndActivateBySerialNumber {
+    /// The field rules of an assignAndActivateBySerialNumber body.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        verification_code(&self.verification_code)
+    }
+}
+
+impl BulkDelta {
+    /// The field rules of a bulk delta body: `@context` must be `#$delta` (an error for the whole
+    /// body), then each item's create rules (one outcome per item, in order).
+    pub fn validate(&self) -> Result<Vec<Result<Secret, ValidationError>>, ValidationError> {
+        if self.context != BulkDelta::CONTEXT {
+            return Err(ValidationError::DeltaContext);
+        }
+        Ok(self
+            .value
+            .iter()
+            .map(|item| item.device.validate())
+            .collect())
+    }
 }
 
 #[cfg(test)]
@@ -303,7 +311,7 @@ mod tests {
             display_name: None,
         };
         assert_eq!(
-            activate(&body).unwrap_err().to_string(),
+            body.validate().unwrap_err().to_string(),
             "verificationCode must be a string of exactly 6 digits."
         );
         let body = AssignAndActivate {
@@ -311,28 +319,26 @@ mod tests {
             verification_code: "012345".into(),
             display_name: None,
         };
-        assert!(assign_and_activate(&body).is_ok());
+        assert!(body.validate().is_ok());
         let body = AssignAndActivateBySerialNumber {
             serial_number: "S".into(),
             verification_code: "12 345".into(),
             display_name: Some("n".into()),
         };
-        assert_eq!(
-            assign_and_activate_by_serial_number(&body),
-            Err(ValidationError::VerificationCode)
-        );
+        assert_eq!(body.validate(), Err(ValidationError::VerificationCode));
     }
 
     #[test]
     fn create_rules_in_order() {
         assert_eq!(
-            create_device(&create("JBSWY3DPEHPK3PXP", 30, None))
+            create("JBSWY3DPEHPK3PXP", 30, None)
+                .validate()
                 .unwrap()
                 .len(),
             10
         );
         assert_eq!(
-            create_device(&create("JBSWY3DPEHPK3PXP", 45, None)),
+            create("JBSWY3DPEHPK3PXP", 45, None).validate(),
             Err(ValidationError::TimeInterval(45))
         );
         let unknown = create(
@@ -340,19 +346,16 @@ mod tests {
             60,
             Some(HashFunction::UnknownFutureValue),
         );
+        assert_eq!(unknown.validate().unwrap_err().property(), "hashFunction");
         assert_eq!(
-            create_device(&unknown).unwrap_err().property(),
-            "hashFunction"
-        );
-        assert_eq!(
-            create_device(&create("short", 60, None)),
+            create("short", 60, None).validate(),
             Err(ValidationError::SecretTooShort(5))
         );
     }
 
     #[test]
     fn update_rules() {
-        assert!(update_device(&UpdateDevice::default()).is_ok());
+        assert!(UpdateDevice::default().validate().is_ok());
         let ok = UpdateDevice {
             display_name: Some(String::new()),
             manufacturer: Some("C".into()),
@@ -361,12 +364,12 @@ mod tests {
             hash_function: Some(HashFunction::Hmacsha256),
             ..UpdateDevice::default()
         };
-        assert!(update_device(&ok).is_ok());
+        assert!(ok.validate().is_ok());
         let serial = UpdateDevice {
             serial_number: Some("S".into()),
             ..UpdateDevice::default()
         };
-        let e = update_device(&serial).unwrap_err();
+        let e = serial.validate().unwrap_err();
         assert_eq!(
             e.to_string(),
             "serialNumber cannot be changed after the token is created."
@@ -376,7 +379,7 @@ mod tests {
             ..UpdateDevice::default()
         };
         assert_eq!(
-            update_device(&secret),
+            secret.validate(),
             Err(ValidationError::NotUpdatable("secretKey"))
         );
         let empty = UpdateDevice {
@@ -384,7 +387,7 @@ mod tests {
             ..UpdateDevice::default()
         };
         assert_eq!(
-            update_device(&empty).unwrap_err().to_string(),
+            empty.validate().unwrap_err().to_string(),
             "model must not be empty."
         );
         let interval = UpdateDevice {
@@ -392,7 +395,7 @@ mod tests {
             ..UpdateDevice::default()
         };
         assert_eq!(
-            update_device(&interval).unwrap_err().property(),
+            interval.validate().unwrap_err().property(),
             "timeIntervalInSeconds"
         );
     }
@@ -403,20 +406,20 @@ mod tests {
             create("JBSWY3DPEHPK3PXP", 30, None),
             create("JBSWY3DPEHPK3PXP", 20, None),
         ]);
-        let outcomes = bulk_delta(&body).unwrap();
+        let outcomes = body.validate().unwrap();
         assert!(outcomes[0].is_ok());
         assert_eq!(
             outcomes[1].as_ref().unwrap_err(),
             &ValidationError::TimeInterval(20)
         );
         body.context = "#delta".into();
-        assert_eq!(bulk_delta(&body).unwrap_err().property(), "@context");
+        assert_eq!(body.validate().unwrap_err().property(), "@context");
         let item = BulkItem {
             content_id: None,
             device: create("JBSWY3DPEHPK3PXP", 60, None),
         };
-        body.context = odata::DELTA_CONTEXT.into();
+        body.context = BulkDelta::CONTEXT.into();
         body.value = vec![item];
-        assert_eq!(bulk_delta(&body).unwrap().len(), 1);
+        assert_eq!(body.validate().unwrap().len(), 1);
     }
 }

@@ -1,9 +1,8 @@
 //! Every doc example in `vectors/graph/examples.json` parses, or fails, exactly as labelled.
 
-use hwoath_graph::parse::{Mode, ParseError, parse};
 use hwoath_graph::{
     AssignAndActivate, AssignMethod, BulkDelta, Collection, CreateDevice, Device, Entity, Method,
-    validate,
+    Mode, ParseError, Resource, parse,
 };
 use serde_json::Value;
 
@@ -93,7 +92,7 @@ fn body_of(id: &str) -> String {
 fn create_examples_pass_the_field_rules() {
     for id in ["seed004-create-request", "seed004-create-assign-request"] {
         let body: CreateDevice = hwoath_graph::parse_strict(&body_of(id)).unwrap();
-        let secret = validate::create_device(&body).unwrap();
+        let secret = body.validate().unwrap();
         assert_eq!(secret.len(), 20, "{id}");
     }
     let assigned: CreateDevice =
@@ -110,10 +109,7 @@ fn lenient_duplicate_keeps_the_last_assigned_to() {
         hwoath_graph::parse_lenient(&body_of("seed004-create-assign-response")).unwrap();
     let who = device.value.assigned_to.unwrap();
     assert_eq!(who.display_name.as_deref(), Some("Amy Masters"));
-    assert_eq!(
-        device.odata_type.as_deref(),
-        Some(hwoath_graph::odata::TYPE_DEVICE)
-    );
+    assert_eq!(device.odata_type.as_deref(), Some(Device::ODATA_TYPE));
 }
 
 #[test]
@@ -137,6 +133,6 @@ fn assign_and_activate_examples_pass_the_field_rules() {
     ] {
         let body: AssignAndActivate = hwoath_graph::parse_strict(&body_of(id)).unwrap();
         assert_eq!(body.verification_code, "588651");
-        validate::assign_and_activate(&body).unwrap();
+        body.validate().unwrap();
     }
 }

@@ -3,12 +3,14 @@
 use std::sync::Mutex;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
+use hwoath_graph::Timestamp;
+
 /// The tenant clock that TOTP verification, timestamps and the activation throttle read.
 ///
 /// Bearer-token lifetimes deliberately follow the wall clock instead, so moving this clock (for example
 /// to an RFC 6238 vector time) never invalidates the tokens a test already holds.
 #[derive(Debug)]
-pub struct Clock {
+pub(crate) struct Clock {
     state: Mutex<ClockState>,
 }
 
@@ -37,12 +39,12 @@ impl Default for Clock {
 
 impl Clock {
     /// A clock that follows the system time.
-    pub fn system() -> Self {
+    pub(crate) fn system() -> Self {
         Self::starting_at_millis(wall_millis(), false)
     }
 
     /// A clock set to `unix` seconds, frozen there or running on from it.
-    pub fn at(unix: i64, frozen: bool) -> Self {
+    pub(crate) fn at(unix: i64, frozen: bool) -> Self {
         Self::starting_at_millis(unix.saturating_mul(1000), frozen)
     }
 
@@ -57,7 +59,7 @@ impl Clock {
     }
 
     /// Milliseconds since the Unix epoch on this clock.
-    pub fn now_millis(&self) -> i64 {
+    pub(crate) fn now_millis(&self) -> i64 {
         let state = *self.lock();
         if state.frozen {
             state.base_millis
@@ -68,12 +70,12 @@ impl Clock {
     }
 
     /// Whole seconds since the Unix epoch on this clock.
-    pub fn now_unix(&self) -> i64 {
+    pub(crate) fn now_unix(&self) -> i64 {
         self.now_millis().div_euclid(1000)
     }
 
     /// The current reading (seconds and frozen flag).
-    pub fn reading(&self) -> ClockReading {
+    pub(crate) fn reading(&self) -> ClockReading {
         ClockReading {
             unix: self.now_unix(),
             frozen: self.lock().frozen,
@@ -81,7 +83,7 @@ impl Clock {
     }
 
     /// Sets the clock to `unix` seconds; `frozen` keeps it there, otherwise it runs on from there.
-    pub fn set(&self, unix: i64, frozen: bool) {
+    pub(crate) fn set(&self, unix: i64, frozen: bool) {
         let mut state = self.lock();
         state.base_millis = unix.saturating_mul(1000);
         state.anchor = Instant::now();
@@ -96,7 +98,7 @@ impl Clock {
 }
 
 /// Milliseconds since the Unix epoch on the system clock.
-pub fn wall_millis() -> i64 {
+pub(crate) fn wall_millis() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
@@ -104,36 +106,13 @@ pub fn wall_millis() -> i64 {
 }
 
 /// Seconds since the Unix epoch on the system clock.
-pub fn wall_unix() -> i64 {
+pub(crate) fn wall_unix() -> i64 {
     wall_millis().div_euclid(1000)
 }
 
-/// Formats milliseconds since the Unix epoch as an ISO 8601 UTC timestamp (`2024-05-01T12:00:00Z`).
-pub fn format_timestamp(millis: i64) -> String {
-    let secs = millis.div_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (year, month, day) = civil_from_days(days);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    )
-}
-
-/// Howard Hinnant's days-to-civil conversion (proleptic Gregorian calendar).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+/// The system clock's time as a UTC timestamp (`2024-05-01T12:00:00Z`), for error answers.
+pub(crate) fn wall_timestamp() -> Timestamp {
+    Timestamp::from_unix_seconds(wall_unix())
 }
 
 #[cfg(test)]
@@ -160,14 +139,5 @@ mod tests {
         let now = clock.now_unix();
         assert!((1000..1010).contains(&now));
         assert!(!clock.reading().frozen);
-    }
-
-    #[test]
-    fn timestamps_format_as_utc() {
-        assert_eq!(format_timestamp(0), "1970-01-01T00:00:00Z");
-        assert_eq!(format_timestamp(59_000), "1970-01-01T00:00:59Z");
-        assert_eq!(format_timestamp(1_111_111_109_000), "2005-03-18T01:58:29Z");
-        assert_eq!(format_timestamp(20_000_000_000_000), "2603-10-11T11:33:20Z");
-        assert_eq!(format_timestamp(951_782_400_000), "2000-02-29T00:00:00Z");
     }
 }

@@ -34,7 +34,7 @@ pub struct FaultCounts {
 
 impl Counters {
     /// Counts one answered request.
-    pub fn record(&mut self, route: String, status: u16) {
+    pub(crate) fn record(&mut self, route: String, status: u16) {
         *self
             .requests
             .entry(route)

@@ -1,5 +1,5 @@
 //! Graph errors as the mock answers them: a status, a code, a message; the request-id middleware
-//! ([`crate::app::middleware`]) wraps them in Graph's envelope with `innerError`.
+//! wraps them in Graph's envelope with `innerError`.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -9,24 +9,24 @@ use crate::auth::permissions::Denied;
 use crate::store::StoreError;
 
 /// `Retry-After` seconds of a change that could not be saved: a full disk is not freed in a second.
-pub const NOT_SAVED_RETRY_AFTER: f64 = 5.0;
+pub(crate) const NOT_SAVED_RETRY_AFTER: f64 = 5.0;
 
 /// A Graph error before the envelope is written.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ApiError {
+pub(crate) struct ApiError {
     /// HTTP status.
-    pub status: StatusCode,
+    pub(crate) status: StatusCode,
     /// Graph error code, e.g. `invalidRequest`.
-    pub code: &'static str,
+    pub(crate) code: &'static str,
     /// Human-readable message.
-    pub message: String,
+    pub(crate) message: String,
     /// `Retry-After` seconds for 429 and 503 answers (sent rounded up to whole seconds).
-    pub retry_after: Option<f64>,
+    pub(crate) retry_after: Option<f64>,
 }
 
 impl ApiError {
     /// An error with this status, code and message.
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
         Self {
             status,
             code,
@@ -36,12 +36,12 @@ impl ApiError {
     }
 
     /// 400 `invalidRequest`.
-    pub fn invalid(message: impl Into<String>) -> Self {
+    pub(crate) fn invalid(message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, "invalidRequest", message)
     }
 
     /// 401 `InvalidAuthenticationToken`.
-    pub fn unauthenticated(message: impl Into<String>) -> Self {
+    pub(crate) fn unauthenticated(message: impl Into<String>) -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,
             "InvalidAuthenticationToken",
@@ -51,7 +51,7 @@ impl ApiError {
 
     /// 403 `accessDenied` "Request Authorization failed", whatever permission or role is missing
     /// (inferred from sibling authentication-method endpoints: msgraph-sdk-go issue 441).
-    pub fn forbidden() -> Self {
+    pub(crate) fn forbidden() -> Self {
         Self::new(
             StatusCode::FORBIDDEN,
             "accessDenied",
@@ -60,7 +60,7 @@ impl ApiError {
     }
 
     /// 400 `BadRequest` for `/me` with an app-only token (inferred, as Graph is widely recorded to answer).
-    pub fn app_only_self() -> Self {
+    pub(crate) fn app_only_self() -> Self {
         Self::new(
             StatusCode::BAD_REQUEST,
             "BadRequest",
@@ -69,17 +69,17 @@ impl ApiError {
     }
 
     /// 404 `Request_ResourceNotFound`.
-    pub fn not_found(message: impl Into<String>) -> Self {
+    pub(crate) fn not_found(message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "Request_ResourceNotFound", message)
     }
 
     /// 409 `conflict`.
-    pub fn conflict(message: impl Into<String>) -> Self {
+    pub(crate) fn conflict(message: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, "conflict", message)
     }
 
     /// 429 `TooManyRequests` with `Retry-After`.
-    pub fn too_many_requests(retry_after: f64) -> Self {
+    pub(crate) fn too_many_requests(retry_after: f64) -> Self {
         Self {
             retry_after: Some(retry_after),
             ..Self::new(
@@ -91,7 +91,7 @@ impl ApiError {
     }
 
     /// 503 `serviceNotAvailable` with `Retry-After`, as the fault controls inject it.
-    pub fn service_unavailable(retry_after: f64) -> Self {
+    pub(crate) fn service_unavailable(retry_after: f64) -> Self {
         Self {
             retry_after: Some(retry_after),
             ..Self::new(
@@ -104,7 +104,7 @@ impl ApiError {
 
     /// 503 `serviceNotAvailable` with `Retry-After` for a change the state database could not save
     /// (nothing was changed).
-    pub fn not_saved() -> Self {
+    pub(crate) fn not_saved() -> Self {
         Self {
             retry_after: Some(NOT_SAVED_RETRY_AFTER),
             ..Self::new(
@@ -116,7 +116,7 @@ impl ApiError {
     }
 
     /// The default code for a status the mock answers without a more specific one.
-    pub fn for_status(status: StatusCode) -> Self {
+    pub(crate) fn for_status(status: StatusCode) -> Self {
         match status.as_u16() {
             401 => Self::unauthenticated("Access token is empty."),
             403 => Self::forbidden(),
@@ -146,11 +146,11 @@ impl ApiError {
 
 /// Marks a response whose body the middleware must fill with the Graph envelope.
 #[derive(Debug, Clone)]
-pub struct PendingEnvelope {
+pub(crate) struct PendingEnvelope {
     /// Graph error code.
-    pub code: &'static str,
+    pub(crate) code: &'static str,
     /// Human-readable message.
-    pub message: String,
+    pub(crate) message: String,
 }
 
 impl IntoResponse for ApiError {

@@ -6,10 +6,12 @@ use std::path::Path;
 use hwoath_graph::SecretText;
 use serde::{Deserialize, Serialize};
 
-use crate::store::DeviceRecord;
+use crate::invariants;
+use crate::options::StatusAfterAssignTo;
+use crate::records::DeviceRecord;
 
 /// The embedded default fixture.
-pub const DEFAULT_FIXTURE_JSON: &str = include_str!("../fixtures/tenant.json");
+const DEFAULT_FIXTURE_JSON: &str = include_str!("../fixtures/tenant.json");
 
 /// A tenant's starting directory.
 ///
@@ -23,7 +25,7 @@ pub const DEFAULT_FIXTURE_JSON: &str = include_str!("../fixtures/tenant.json");
 ///                "userPrincipalName": "ana@fabrikam.com", "roles": []}]
 /// }"#)?;
 /// assert_eq!(fixture.user("ANA@fabrikam.com").unwrap().display_name, "Ana");
-/// # Ok::<(), hwoath_mock::fixture::FixtureError>(())
+/// # Ok::<(), hwoath_mock::FixtureError>(())
 /// ```
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -74,6 +76,7 @@ pub struct App {
 
 /// Why a fixture could not be used.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum FixtureError {
     /// The file could not be read.
     #[error("cannot read fixture {path}: {source}")]
@@ -147,8 +150,8 @@ impl Fixture {
                 )));
             }
         }
-        crate::store::Store::new(self.clone())
-            .check_invariants()
+        let users: Vec<&str> = self.users.iter().map(|u| u.id.as_str()).collect();
+        invariants::check(&self.devices, &users, StatusAfterAssignTo::default())
             .map_err(|e| FixtureError::Invalid(e.to_string()))
     }
 }

@@ -30,34 +30,52 @@
 //! side of the tenant clock (documented by Microsoft). Where the docs conflict or say nothing, a
 //! [`Behaviour`] option picks the answer.
 
-pub mod activation;
-pub mod app;
-pub mod auth;
-pub mod clock;
-pub mod counters;
-pub mod errors;
-pub mod faults;
-pub mod fixture;
-pub mod odata;
-pub mod options;
-pub mod persist;
-pub mod policy;
-pub mod routes;
-pub mod store;
-pub mod tenant;
-pub mod throttle;
-pub mod tls;
-pub mod token;
-pub mod visibility;
+mod app;
+mod auth;
+mod clock;
+mod counters;
+mod errors;
+mod faults;
+mod fixture;
+mod invariants;
+mod odata;
+mod options;
+mod persist;
+mod policy;
+mod records;
+mod router;
+mod routes;
+mod store;
+mod tenant;
+mod throttle;
+mod tls;
+mod token;
 
-pub use auth::jwt::SigningKey;
+pub use auth::jwt::{Claims, SigningKey, TokenError};
 pub use auth::permissions::roles;
 pub use clock::ClockReading;
-pub use counters::Counters;
-pub use faults::FaultConfig;
-pub use fixture::{App, Fixture, User};
-pub use options::{Behaviour, NumbersAsStrings, PolicyDisabled, StatusAfterAssignTo};
+pub use counters::{Counters, FaultCounts};
+pub use faults::{FaultConfig, FaultConfigError};
+pub use fixture::{App, Fixture, FixtureError, User};
+pub use invariants::InvariantViolation;
+pub use options::{
+    Behaviour, NumbersAsStrings, PolicyDisabled, StatusAfterAssignTo, UnknownOptionValue,
+};
+pub use persist::{Opened, PersistError, SavedState, StateFile, read_state_file};
+pub use records::{DeviceRecord, MethodRecord};
+pub use store::ACTIVATION_WINDOW_STEPS;
 pub use tenant::{MockError, MockTenant, MockTenantBuilder, TokenMinter};
-pub use throttle::ThrottleConfig;
 pub use tls::{TlsConfig, TlsError};
 pub use token::TokenRequest;
+
+/// Internals the fuzz targets (`fuzz/`) and this crate's own integration tests drive directly: the
+/// in-process state behind [`MockTenantBuilder::router`], the store, the development signing key and
+/// the fault generator. Not a stable API.
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::app::state::AppState;
+    pub use crate::auth::jwt::DEVELOPMENT_KEY;
+    pub use crate::errors::format_retry_after;
+    pub use crate::faults::{FaultDecision, FaultInjector, FaultOutcome};
+    pub use crate::store::Store;
+}

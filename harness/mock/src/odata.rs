@@ -7,50 +7,50 @@ use serde_json::{Map, Value};
 use crate::errors::ApiError;
 
 /// Largest page a client may ask for with `$top`.
-pub const MAX_TOP: usize = 999;
+pub(crate) const MAX_TOP: usize = 999;
 
 /// What a collection supports.
 #[derive(Debug, Clone, Copy)]
-pub struct CollectionSpec {
+pub(crate) struct CollectionSpec {
     /// Properties `$filter` may compare (paths such as `assignedTo/id`).
-    pub filterable: &'static [&'static str],
+    pub(crate) filterable: &'static [&'static str],
     /// Properties `$select` may name.
-    pub selectable: &'static [&'static str],
+    pub(crate) selectable: &'static [&'static str],
     /// Values `$expand` accepts (the expansion is always done anyway).
-    pub expandable: &'static [&'static str],
+    pub(crate) expandable: &'static [&'static str],
 }
 
 /// Query options of a collection request, checked.
 #[derive(Debug, Clone, Default)]
-pub struct QueryOptions {
+pub(crate) struct QueryOptions {
     /// Page size asked for.
-    pub top: Option<usize>,
+    pub(crate) top: Option<usize>,
     /// Where the page starts (from `$skiptoken`): after the item whose position key is this (0:
     /// from the start). A key is an item's place in its collection's order, so a page resumes at
     /// the right item whatever was created or deleted before it.
-    pub after: u64,
+    pub(crate) after: u64,
     /// `$filter` clauses, all of which must hold.
-    pub filter: Vec<Clause>,
+    pub(crate) filter: Vec<Clause>,
     /// `$select`ed properties.
-    pub select: Option<Vec<String>>,
+    pub(crate) select: Option<Vec<String>>,
     /// `$count=true`.
-    pub count: bool,
+    pub(crate) count: bool,
     /// Every option except `$skiptoken`, as received, for building the next link.
-    pub carried: Vec<(String, String)>,
+    pub(crate) carried: Vec<(String, String)>,
 }
 
 /// One `property eq literal` comparison.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Clause {
+pub(crate) struct Clause {
     /// Property path, e.g. `assignedTo/id`.
-    pub path: String,
+    pub(crate) path: String,
     /// The literal compared with.
-    pub literal: Literal,
+    pub(crate) literal: Literal,
 }
 
 /// A literal in a `$filter`.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Literal {
+pub(crate) enum Literal {
     /// `'text'`.
     Str(String),
     /// An integer.
@@ -63,7 +63,7 @@ pub enum Literal {
 
 impl QueryOptions {
     /// Parses a raw query string against what the collection supports.
-    pub fn parse(raw: Option<&str>, spec: CollectionSpec) -> Result<Self, ApiError> {
+    pub(crate) fn parse(raw: Option<&str>, spec: CollectionSpec) -> Result<Self, ApiError> {
         let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or(""))
             .map_err(|_| ApiError::invalid("The query string is not valid."))?;
         let mut options = Self::default();
@@ -115,7 +115,7 @@ impl QueryOptions {
     }
 
     /// Whether `entity` (its JSON form) satisfies every `$filter` clause.
-    pub fn matches(&self, entity: &Value) -> bool {
+    pub(crate) fn matches(&self, entity: &Value) -> bool {
         self.matches_fields(|path| {
             path.split('/')
                 .try_fold(entity, |v, segment| v.get(segment))
@@ -125,7 +125,7 @@ impl QueryOptions {
 
     /// Whether the entity whose property at a path (`assignedTo/id`) `field` gives satisfies every
     /// `$filter` clause; only the filtered properties are ever asked for.
-    pub fn matches_fields(&self, field: impl Fn(&str) -> Option<Value>) -> bool {
+    pub(crate) fn matches_fields(&self, field: impl Fn(&str) -> Option<Value>) -> bool {
         self.filter.iter().all(|clause| {
             let value = field(&clause.path);
             match (&clause.literal, value.as_ref()) {
@@ -139,7 +139,7 @@ impl QueryOptions {
     }
 
     /// Keeps only the `$select`ed properties (and OData annotations) of `entity`.
-    pub fn project(&self, entity: Value) -> Value {
+    pub(crate) fn project(&self, entity: Value) -> Value {
         match (&self.select, entity) {
             (Some(select), Value::Object(map)) => Value::Object(
                 map.into_iter()
@@ -151,12 +151,12 @@ impl QueryOptions {
     }
 
     /// The page size to use given the collection's default.
-    pub fn page_size(&self, default: usize) -> usize {
+    pub(crate) fn page_size(&self, default: usize) -> usize {
         self.top.unwrap_or(default).max(1)
     }
 
     /// The query string of the next page, which starts after the item whose position key is `after`.
-    pub fn next_query(&self, after: u64) -> String {
+    pub(crate) fn next_query(&self, after: u64) -> String {
         let mut pairs = self.carried.clone();
         pairs.push(("$skiptoken".into(), encode_skip_token(after)));
         serde_urlencoded::to_string(pairs).unwrap_or_default()

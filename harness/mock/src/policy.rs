@@ -6,21 +6,21 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 /// `@odata.type` of the configuration.
-pub const POLICY_ODATA_TYPE: &str =
+pub(crate) const POLICY_ODATA_TYPE: &str =
     "#microsoft.graph.hardwareOathAuthenticationMethodConfiguration";
 
 /// The configuration's id (as Graph spells it).
-pub const POLICY_ID: &str = "HardwareOath";
+pub(crate) const POLICY_ID: &str = "HardwareOath";
 
 /// The message of a token operation refused while the policy is disabled (with `policy_disabled =
 /// refuse`).
-pub const POLICY_DISABLED_MESSAGE: &str =
+pub(crate) const POLICY_DISABLED_MESSAGE: &str =
     "The hardware OATH authentication method is disabled in the authentication methods policy.";
 
 /// Whether the method is enabled in the tenant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub enum PolicyState {
+pub(crate) enum PolicyState {
     /// Enabled (the mock's starting state, so that the token endpoints work out of the box).
     #[default]
     Enabled,
@@ -31,7 +31,7 @@ pub enum PolicyState {
 /// Whom a target names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub enum TargetType {
+pub(crate) enum TargetType {
     /// A user.
     User,
     /// A group (`all_users` stands for every user).
@@ -41,44 +41,44 @@ pub enum TargetType {
 /// A user or group the method is enabled for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct IncludeTarget {
+pub(crate) struct IncludeTarget {
     /// User or group.
-    pub target_type: TargetType,
+    pub(crate) target_type: TargetType,
     /// Object id, or `all_users`.
-    pub id: String,
+    pub(crate) id: String,
     /// Whether the target must register the method.
     #[serde(default)]
-    pub is_registration_required: bool,
+    pub(crate) is_registration_required: bool,
     /// `@odata.type` as a client sent it (never stored).
     #[serde(rename = "@odata.type", default, skip_serializing)]
-    pub odata_type: Option<String>,
+    pub(crate) odata_type: Option<String>,
 }
 
 /// A user or group the method is disabled for.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ExcludeTarget {
+pub(crate) struct ExcludeTarget {
     /// User or group.
-    pub target_type: TargetType,
+    pub(crate) target_type: TargetType,
     /// Object id.
-    pub id: String,
+    pub(crate) id: String,
     /// `@odata.type` as a client sent it (never stored).
     #[serde(rename = "@odata.type", default, skip_serializing)]
-    pub odata_type: Option<String>,
+    pub(crate) odata_type: Option<String>,
 }
 
 /// The policy entry as the tenant (and its state file) keeps it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct HardwareOathPolicy {
+pub(crate) struct HardwareOathPolicy {
     /// Enabled or disabled.
-    pub state: PolicyState,
+    pub(crate) state: PolicyState,
     /// Whom it is enabled for.
     #[serde(default = "all_users")]
-    pub include_targets: Vec<IncludeTarget>,
+    pub(crate) include_targets: Vec<IncludeTarget>,
     /// Whom it is disabled for.
     #[serde(default)]
-    pub exclude_targets: Vec<ExcludeTarget>,
+    pub(crate) exclude_targets: Vec<ExcludeTarget>,
 }
 
 fn all_users() -> Vec<IncludeTarget> {
@@ -102,12 +102,12 @@ impl Default for HardwareOathPolicy {
 
 impl HardwareOathPolicy {
     /// Whether the method is disabled.
-    pub fn is_disabled(&self) -> bool {
+    pub(crate) fn is_disabled(&self) -> bool {
         self.state == PolicyState::Disabled
     }
 
     /// The wire form, with this `@odata.context`.
-    pub fn wire(&self, context: String) -> Value {
+    pub(crate) fn wire(&self, context: String) -> Value {
         json!({
             "@odata.context": context,
             "@odata.type": POLICY_ODATA_TYPE,
@@ -119,7 +119,7 @@ impl HardwareOathPolicy {
     }
 
     /// Applies a checked `PATCH`.
-    pub fn apply(&mut self, patch: PolicyPatch) {
+    pub(crate) fn apply(&mut self, patch: PolicyPatch) {
         if let Some(state) = patch.state {
             self.state = state;
         }
@@ -134,20 +134,20 @@ impl HardwareOathPolicy {
 
 /// The properties a `PATCH` changes (absent ones stay as they are).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PolicyPatch {
+pub(crate) struct PolicyPatch {
     /// New state.
-    pub state: Option<PolicyState>,
+    pub(crate) state: Option<PolicyState>,
     /// New include targets.
-    pub include_targets: Option<Vec<IncludeTarget>>,
+    pub(crate) include_targets: Option<Vec<IncludeTarget>>,
     /// New exclude targets.
-    pub exclude_targets: Option<Vec<ExcludeTarget>>,
+    pub(crate) exclude_targets: Option<Vec<ExcludeTarget>>,
 }
 
 impl PolicyPatch {
     /// Checks a `PATCH` body: `state`, `includeTargets`, `excludeTargets` and OData annotations
     /// (`@odata.type` must be the configuration's own); anything else, or a wrong value, is refused
     /// with a message naming the property.
-    pub fn from_json(body: Value) -> Result<Self, String> {
+    pub(crate) fn from_json(body: Value) -> Result<Self, String> {
         let Value::Object(map) = body else {
             return Err("The body must be a JSON object.".into());
         };

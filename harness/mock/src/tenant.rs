@@ -8,22 +8,25 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
-use crate::app::router;
 use crate::app::state::{AppState, Settings, lock};
 use crate::auth::jwt::SigningKey;
 use crate::clock::{Clock, ClockReading};
 use crate::counters::Counters;
 use crate::faults::{FaultConfig, FaultConfigError};
 use crate::fixture::{Fixture, FixtureError, User};
+use crate::invariants::InvariantViolation;
 use crate::options::{Behaviour, NumbersAsStrings, PolicyDisabled, StatusAfterAssignTo};
-use crate::persist::{self, Found, Opened, PersistError, StateDb};
-use crate::store::{DeviceRecord, InvariantViolation, Store};
+use crate::persist::{Opened, PersistError, StateDb, StateFile, read_state_file};
+use crate::records::DeviceRecord;
+use crate::router;
+use crate::store::Store;
 use crate::throttle::ThrottleConfig;
 use crate::tls::{TlsConfig, TlsError, TlsListener};
 use crate::token::TokenRequest;
 
 /// Why a mock tenant could not start.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum MockError {
     /// The address could not be bound.
     #[error("cannot listen on {addr}: {source}")]
@@ -203,7 +206,9 @@ impl MockTenantBuilder {
 
     /// Builds the application without binding a socket, for in-process use (fuzzing, benches):
     /// drive the router with `tower::ServiceExt::oneshot`; the state gives access to the store
-    /// (for example `state.read(Store::check_invariants)`).
+    /// (for example `state.read(Store::check_invariants)`). Its types live in the hidden `fuzzing`
+    /// module: not a stable API.
+    #[doc(hidden)]
     pub fn router(self) -> Result<(axum::Router, AppState), MockError> {
         let (state, _, _) = self.prepare("http://localhost".into())?;
         Ok((router::build(state.clone()), state))
@@ -297,14 +302,14 @@ async fn report_stop(served: impl IntoFuture<Output = std::io::Result<()>>) {
 /// Loads what the state file holds into `store` (refusing a state that breaks an invariant), then
 /// opens it for writing, creating or migrating it as needed.
 fn open_state(path: &Path, store: &mut Store) -> Result<(StateDb, Opened), MockError> {
-    let found = persist::read(path)?;
+    let found = read_state_file(path)?;
     let (existing, migrate) = match found {
-        Found::Nothing => (false, false),
-        Found::Database(saved) => {
+        StateFile::Nothing => (false, false),
+        StateFile::Database(saved) => {
             store.restore(saved.devices, saved.policy)?;
             (true, false)
         }
-        Found::JsonV1(saved) => {
+        StateFile::JsonV1(saved) => {
             store.restore(saved.devices, saved.policy)?;
             (false, true)
         }
@@ -399,6 +404,11 @@ impl MockTenant {
     /// The directory the tenant was started with.
     pub fn fixture(&self) -> &Fixture {
         &self.fixture
+    }
+
+    /// The object ids of the directory's users, in fixture order (what a suite run assigns tokens to).
+    pub fn user_ids(&self) -> Vec<String> {
+        self.fixture.users.iter().map(|u| u.id.clone()).collect()
     }
 
     /// The user with this display name, id or UPN, if any.

@@ -6,11 +6,11 @@ use std::collections::VecDeque;
 
 /// Limits and window of the activation throttle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ThrottleConfig {
+pub(crate) struct ThrottleConfig {
     /// Activation attempts allowed inside one window.
-    pub limit: u32,
+    pub(crate) limit: u32,
     /// Window length in seconds.
-    pub window_seconds: u32,
+    pub(crate) window_seconds: u32,
 }
 
 impl Default for ThrottleConfig {
@@ -27,14 +27,14 @@ impl Default for ThrottleConfig {
 /// The attempts are kept sorted by time, so expiring old ones (and ones left in the future by a clock
 /// set back) only looks at the ends: an attempt costs O(log n) however large the limit.
 #[derive(Debug)]
-pub struct ActivationThrottle {
+pub(crate) struct ActivationThrottle {
     config: ThrottleConfig,
     hits: VecDeque<i64>,
 }
 
 impl ActivationThrottle {
     /// An empty throttle with the given limits.
-    pub fn new(config: ThrottleConfig) -> Self {
+    pub(crate) fn new(config: ThrottleConfig) -> Self {
         Self {
             config,
             hits: VecDeque::new(),
@@ -44,7 +44,7 @@ impl ActivationThrottle {
     /// Records one attempt at `now_millis`, or refuses it with the seconds to wait before retrying.
     ///
     /// Attempts inside `(now - window, now + window]` count against the limit.
-    pub fn try_acquire(&mut self, now_millis: i64) -> Result<(), f64> {
+    pub(crate) fn try_acquire(&mut self, now_millis: i64) -> Result<(), f64> {
         let window = i64::from(self.config.window_seconds) * 1000;
         while self.hits.front().is_some_and(|&t| t <= now_millis - window) {
             self.hits.pop_front();
@@ -63,7 +63,7 @@ impl ActivationThrottle {
     }
 
     /// Forgets every recorded attempt.
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         self.hits.clear();
     }
 }

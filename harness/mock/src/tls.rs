@@ -32,6 +32,7 @@ const PLAIN_HTTP_BODY: &str = "This port serves HTTPS: use an https:// URL.\n";
 
 /// Why the mock cannot serve HTTPS.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum TlsError {
     /// The CA or leaf certificate could not be made.
     #[error("cannot make the TLS certificate: {0}")]
@@ -144,9 +145,9 @@ impl TlsConfig {
 /// What a server needs to speak TLS, made at start.
 pub(crate) struct ServerTls {
     /// The handshake side of the server's configuration.
-    pub acceptor: TlsAcceptor,
+    pub(crate) acceptor: TlsAcceptor,
     /// The CA certificate (PEM) made at start, when the certificate was not given.
-    pub ca_pem: Option<String>,
+    pub(crate) ca_pem: Option<String>,
 }
 
 /// A CA and the leaf certificate it signed, made at start.

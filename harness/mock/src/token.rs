@@ -7,7 +7,7 @@ use crate::auth::jwt::{Claims, GRAPH_AUDIENCE, SigningKey};
 use crate::clock::wall_unix;
 
 /// Default token lifetime in seconds (what Entra typically issues).
-pub const DEFAULT_LIFETIME: i64 = 3599;
+const DEFAULT_LIFETIME: i64 = 3599;
 
 /// What to put into a token. Delegated tokens set `scp` (and `oid`); app-only tokens set `roles`.
 ///
@@ -75,12 +75,12 @@ impl TokenRequest {
     }
 
     /// The lifetime this request asks for.
-    pub fn lifetime(&self) -> i64 {
+    pub(crate) fn lifetime(&self) -> i64 {
         self.expires_in.unwrap_or(DEFAULT_LIFETIME)
     }
 
     /// The claims of this request for `tenant_id` at wall-clock time `now`.
-    pub fn claims(&self, tenant_id: &str, now: i64) -> Claims {
+    pub(crate) fn claims(&self, tenant_id: &str, now: i64) -> Claims {
         let tid = self.tid.clone().unwrap_or_else(|| tenant_id.to_owned());
         let delegated = self.scp.as_deref().is_some_and(|s| !s.trim().is_empty());
         Claims {
@@ -102,7 +102,8 @@ impl TokenRequest {
         }
     }
 
-    /// Signs this request for `tenant_id`, valid from now (wall clock) for [`Self::lifetime`] seconds.
+    /// Signs this request for `tenant_id`, valid from now (wall clock) for its lifetime
+    /// (`expires_in`, default 3599 seconds).
     pub fn mint(&self, key: &SigningKey, tenant_id: &str) -> String {
         key.sign(&self.claims(tenant_id, wall_unix()))
     }

@@ -223,7 +223,7 @@ async fn the_drift_is_kept_in_the_state_file_and_never_answered() {
         );
     }
     h.tenant.shutdown().await;
-    let Ok(hwoath_mock::persist::Found::Database(saved)) = hwoath_mock::persist::read(&path) else {
+    let Ok(hwoath_mock::StateFile::Database(saved)) = hwoath_mock::read_state_file(&path) else {
         panic!("the state database reads");
     };
     assert_eq!(saved.devices[0].1.drift_steps, Some(240));

@@ -275,9 +275,7 @@ async fn activation_throttle_answers_429_until_reset() {
             .await;
         assert_ne!(answer.status, StatusCode::TOO_MANY_REQUESTS);
     }
-    let throttled = h
-        .post(&activate, &h.amy(), json!({"verificationCode": code_at(T)}))
-        .await;
+    let throttled = h.post_code(&activate, &h.amy()).await;
     assert_eq!(throttled.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(throttled.code(), "TooManyRequests");
     assert_eq!(throttled.headers["retry-after"], "300");

@@ -122,13 +122,7 @@ async fn invalid_create_bodies_answer_400_with_the_envelope() {
             body[k] = v.clone();
         }
         let answer = h.post(DEVICES, &h.admin(), body).await;
-        assert_eq!(
-            answer.status,
-            StatusCode::BAD_REQUEST,
-            "{label}: {}",
-            answer.text
-        );
-        assert_eq!(answer.code(), "invalidRequest", "{label}");
+        answer.assert_invalid_request(label);
         assert!(
             answer.body["error"]["innerError"]["request-id"].is_string(),
             "{label}"

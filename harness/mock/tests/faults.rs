@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use hwoath_mock::FaultConfig;
-use hwoath_mock::faults::{FaultInjector, FaultOutcome};
+use hwoath_mock::fuzzing::{FaultInjector, FaultOutcome};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -40,7 +40,7 @@ async fn configure(h: &Harness, config: &FaultConfig) {
 /// Sends `n` inventory reads one after another; every answer is checked against the fault it shows.
 async fn run(h: &Harness, config: &FaultConfig, n: usize) -> Vec<Seen> {
     let token = h.admin();
-    let retry_after = hwoath_mock::errors::format_retry_after(config.retry_after());
+    let retry_after = hwoath_mock::fuzzing::format_retry_after(config.retry_after());
     let mut seen = Vec::with_capacity(n);
     for _ in 0..n {
         let started = Instant::now();

@@ -2,7 +2,7 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use hwoath_mock::store::Store;
+use hwoath_mock::fuzzing::Store;
 use hwoath_mock::{MockTenant, SigningKey, TokenRequest};
 use tower::ServiceExt;
 

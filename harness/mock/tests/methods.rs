@@ -72,13 +72,7 @@ async fn assign_errors() {
     );
     let twice = h.post(ME, &h.amy(), json!({"device": {"id": id}})).await;
     assert_eq!(twice.status, StatusCode::CONFLICT);
-    let helga = format!(
-        "/users/{}/authentication/hardwareOathMethods",
-        h.user_id("Helga")
-    );
-    let taken = h
-        .post(&helga, &h.admin(), json!({"device": {"id": id}}))
-        .await;
+    let taken = h.assign_to("Helga", &id).await;
     assert_eq!(taken.status, StatusCode::CONFLICT);
     for body in [
         json!({"id": id}),
@@ -354,8 +348,7 @@ async fn users_routes_accept_ids_and_upns() {
             &h.admin(),
         )
         .await;
-    assert_eq!(select.status, StatusCode::OK, "{}", select.text);
-    assert!(select.body["value"][0].get("device").is_none());
+    select.assert_first_without_device();
     let filtered = h
         .get(
             &format!("{ME}?$filter=device/serialNumber eq 'nope'"),
@@ -405,11 +398,7 @@ async fn every_method_route_takes_a_user_principal_name() {
         StatusCode::OK
     );
     let activate = h
-        .post(
-            &format!("{upn}/{id}/activate"),
-            &h.admin(),
-            json!({"verificationCode": code_at(T)}),
-        )
+        .post_code(&format!("{upn}/{id}/activate"), &h.admin())
         .await;
     assert_eq!(activate.status, StatusCode::NO_CONTENT, "{}", activate.text);
     let deactivate = h

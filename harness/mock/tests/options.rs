@@ -57,22 +57,10 @@ async fn status_after_assign_to_available_keeps_the_token_held() {
     assert_eq!(update.status, StatusCode::CONFLICT);
     let delete = h.delete(&path, &h.admin()).await;
     assert_eq!(delete.status, StatusCode::CONFLICT);
-    let helga = format!(
-        "/users/{}/authentication/hardwareOathMethods",
-        h.user_id("Helga")
-    );
-    let taken = h
-        .post(&helga, &h.admin(), json!({"device": {"id": id}}))
-        .await;
+    let taken = h.assign_to("Helga", &id).await;
     assert_eq!(taken.status, StatusCode::CONFLICT);
     // Activation, deactivation and unassignment work from there.
-    let activate = h
-        .post(
-            &format!("{ME}/{id}/activate"),
-            &h.amy(),
-            json!({"verificationCode": code_at(T)}),
-        )
-        .await;
+    let activate = h.post_code(&format!("{ME}/{id}/activate"), &h.amy()).await;
     assert_eq!(activate.status, StatusCode::NO_CONTENT, "{}", activate.text);
     assert_eq!(h.device(&id).await["status"], "activated");
     let deactivate = h

@@ -146,13 +146,7 @@ async fn by_default_a_disabled_policy_leaves_the_token_endpoints_working() {
         StatusCode::NO_CONTENT
     );
     let id = h.create_for_amy("POL-ALLOW-1").await;
-    let answer = h
-        .post(
-            &format!("{ME}/{id}/activate"),
-            &h.amy(),
-            json!({"verificationCode": code_at(T)}),
-        )
-        .await;
+    let answer = h.post_code(&format!("{ME}/{id}/activate"), &h.amy()).await;
     assert_eq!(answer.status, StatusCode::NO_CONTENT, "{}", answer.text);
 }
 
@@ -227,13 +221,7 @@ async fn with_policy_disabled_refuse_assignments_and_activations_answer_400() {
             h.admin()
         };
         let answer = h.call(method, &path, Some(&token), Some(body)).await;
-        assert_eq!(
-            answer.status,
-            StatusCode::BAD_REQUEST,
-            "{label}: {}",
-            answer.text
-        );
-        assert_eq!(answer.code(), "invalidRequest", "{label}");
+        answer.assert_invalid_request(label);
         assert_eq!(answer.body["error"]["message"], DISABLED_MESSAGE, "{label}");
     }
     assert_eq!(
@@ -277,10 +265,10 @@ async fn the_policy_survives_a_restart_with_a_state_file() {
         StatusCode::NO_CONTENT
     );
     h.tenant.shutdown().await;
-    let Ok(hwoath_mock::persist::Found::Database(saved)) = hwoath_mock::persist::read(&path) else {
+    let Ok(hwoath_mock::StateFile::Database(saved)) = hwoath_mock::read_state_file(&path) else {
         panic!("the state database reads");
     };
-    assert!(saved.policy.is_disabled());
+    assert!(saved.policy_is_disabled());
     let h = harness_with(MockTenant::builder().clock(T).state_file(&path)).await;
     assert_eq!(h.get(POLICY, &h.admin()).await.body["state"], "disabled");
 }

@@ -285,13 +285,7 @@ async fn concurrent_creates_of_one_serial_yield_one_201() {
 async fn concurrent_assigns_of_one_token_yield_one_owner() {
     let h = std::sync::Arc::new(harness().await);
     let id = h.create("RACE-2").await;
-    let users: Vec<String> = h
-        .tenant
-        .fixture()
-        .users
-        .iter()
-        .map(|u| u.id.clone())
-        .collect();
+    let users: Vec<String> = h.tenant.user_ids();
     let mut tasks = Vec::new();
     for user in users.iter().cycle().take(32) {
         let (h, id) = (h.clone(), id.clone());

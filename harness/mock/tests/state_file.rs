@@ -7,17 +7,27 @@ mod common;
 use std::path::Path;
 
 use common::*;
-use hwoath_mock::persist::{self, Found, Opened, PersistError};
-use hwoath_mock::{MockError, MockTenant};
+use hwoath_mock::{
+    MockError, MockTenant, Opened, PersistError, SavedState, StateFile, read_state_file,
+};
 use reqwest::StatusCode;
 use serde_json::json;
 
 /// What a stopped mock left in its state file.
-fn saved(path: &Path) -> persist::Saved {
-    match persist::read(path).expect("the state file reads") {
-        Found::Database(saved) => saved,
+fn saved(path: &Path) -> SavedState {
+    match read_state_file(path).expect("the state file reads") {
+        StateFile::Database(saved) => saved,
         other => panic!("not a state database: {other:?}"),
     }
+}
+
+/// Why a tenant on the state file at `path` refused to start.
+async fn refused_start(path: &Path) -> MockError {
+    MockTenant::builder()
+        .state_file(path)
+        .start()
+        .await
+        .unwrap_err()
 }
 
 fn file_names(dir: &Path) -> Vec<String> {
@@ -40,9 +50,7 @@ async fn state_survives_a_restart() {
         let assigned = h.create_for_amy("STATE-2").await;
         let activate = format!("{ME}/{assigned}/activate");
         assert_eq!(
-            h.post(&activate, &h.amy(), json!({"verificationCode": code_at(T)}))
-                .await
-                .status,
+            h.post_code(&activate, &h.amy()).await.status,
             StatusCode::NO_CONTENT
         );
         h.tenant.shutdown().await;
@@ -77,11 +85,7 @@ async fn state_survives_a_restart() {
     assert_eq!(h.device(&assigned).await["status"], "activated");
     // The replay guard survives too.
     let replay = h
-        .post(
-            &format!("{ME}/{assigned}/activate"),
-            &h.amy(),
-            json!({"verificationCode": code_at(T)}),
-        )
+        .post_code(&format!("{ME}/{assigned}/activate"), &h.amy())
         .await;
     assert_eq!(replay.status, StatusCode::BAD_REQUEST);
     h.tenant.check_invariants().unwrap();
@@ -160,7 +164,7 @@ async fn a_json_state_file_is_migrated_and_kept() {
     );
     let state = saved(&path);
     assert_eq!(state.devices.len(), 3);
-    assert!(state.policy.is_disabled(), "the policy is migrated too");
+    assert!(state.policy_is_disabled(), "the policy is migrated too");
     assert_eq!(file_names(dir.path()), ["state.json", "state.json.v1.json"]);
     let h = harness_with(MockTenant::builder().clock(T).state_file(&path)).await;
     assert_eq!(h.tenant.state_opened(), Some(&Opened::Existing));
@@ -204,11 +208,7 @@ async fn a_corrupt_foreign_or_inconsistent_state_refuses_to_start_and_is_left_al
             .unwrap();
     }
     let before = std::fs::read(&foreign).unwrap();
-    let err = MockTenant::builder()
-        .state_file(&foreign)
-        .start()
-        .await
-        .unwrap_err();
+    let err = refused_start(&foreign).await;
     assert!(
         err.to_string().contains("not one written by hwoath"),
         "{err}"
@@ -216,11 +216,7 @@ async fn a_corrupt_foreign_or_inconsistent_state_refuses_to_start_and_is_left_al
     assert_eq!(std::fs::read(&foreign).unwrap(), before);
     let noise = dir.path().join("noise.bin");
     std::fs::write(&noise, [0x89u8; 4096]).unwrap();
-    let err = MockTenant::builder()
-        .state_file(&noise)
-        .start()
-        .await
-        .unwrap_err();
+    let err = refused_start(&noise).await;
     assert!(matches!(err, MockError::State(_)), "{err}");
     assert_eq!(std::fs::read(&noise).unwrap(), [0x89u8; 4096]);
 }
@@ -232,11 +228,7 @@ async fn a_state_that_cannot_be_written_refuses_to_start() {
         dir.path().join("no-such-dir").join("state.db"),
         dir.path().to_path_buf(),
     ] {
-        let err = MockTenant::builder()
-            .state_file(&path)
-            .start()
-            .await
-            .unwrap_err();
+        let err = refused_start(&path).await;
         assert!(
             matches!(err, MockError::State(_)),
             "{}: {err}",
@@ -252,11 +244,7 @@ async fn two_mocks_never_share_a_state_file() {
     let path = dir.path().join("state.db");
     let first = harness_with(MockTenant::builder().clock(T).state_file(&path)).await;
     first.create("FIRST-1").await;
-    let err = MockTenant::builder()
-        .state_file(&path)
-        .start()
-        .await
-        .unwrap_err();
+    let err = refused_start(&path).await;
     assert!(
         matches!(err, MockError::State(PersistError::InUse { .. })),
         "{err}"

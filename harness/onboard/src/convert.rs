@@ -5,7 +5,6 @@
 //! No `assignTo`: it takes a user's object id, and resolving UPNs to ids is `import`'s job. The
 //! output holds the secret keys (a create body must carry them).
 
-use hwoath_graph::odata::DELTA_CONTEXT;
 use hwoath_graph::{BulkDelta, BulkItem, CreateDevice, CsvRow};
 use serde::Serialize;
 
@@ -17,7 +16,7 @@ pub const DEFAULT_CHUNK: usize = 100;
 pub const MAX_CHUNK: usize = 1000;
 
 /// The inventory collection: `POST` creates one token, `PATCH` with a delta body creates many.
-pub const DEVICES_URL: &str = "/directory/authenticationMethodDevices/hardwareOathDevices";
+const DEVICES_URL: &str = "/directory/authenticationMethodDevices/hardwareOathDevices";
 
 /// What to convert the rows to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,6 +29,7 @@ pub enum Output {
 
 /// A conversion that cannot be written.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ConvertError {
     /// `chunk` outside `1..=MAX_CHUNK`.
     #[error("the chunk size must be 1 to {MAX_CHUNK} tokens, not {0}")]
@@ -41,55 +41,49 @@ pub enum ConvertError {
 
 /// A request of Graph's JSON batch format.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct BatchRequest<B> {
+struct BatchRequest<B> {
     /// The request's id: `line-N` for a create, `lines-A-B` for a bulk body (first and last line).
-    pub id: String,
+    id: String,
     /// `POST` or `PATCH`.
-    pub method: &'static str,
+    method: &'static str,
     /// The URL relative to the API version ([`DEVICES_URL`]).
-    pub url: &'static str,
+    url: &'static str,
     /// The request headers.
-    pub headers: Headers,
+    headers: Headers,
     /// The body.
-    pub body: B,
+    body: B,
 }
 
 /// The headers of a request: its content type.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Headers {
+struct Headers {
     /// `application/json`.
     #[serde(rename = "Content-Type")]
-    pub content_type: &'static str,
+    content_type: &'static str,
 }
 
 /// The requests, as Graph's JSON batch format holds them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Batch<B> {
+struct Batch<B> {
     /// The requests in file order.
-    pub requests: Vec<BatchRequest<B>>,
+    requests: Vec<BatchRequest<B>>,
 }
 
 const JSON: Headers = Headers {
     content_type: "application/json",
 };
 
-/// The create body of a row: no `displayName`, no `hashFunction` (Graph's default, `hmacsha1`), no
-/// `assignTo`.
-pub fn create_body(row: &CsvRow) -> CreateDevice {
-    row.to_create_body()
-}
-
 /// Bulk delta bodies of at most `chunk` rows each (`chunk` is clamped to `1..=MAX_CHUNK`), in file
 /// order; each item's `@contentId` is its row's CSV line number, so outcomes map back to lines.
-pub fn bulk_bodies(rows: &[CsvRow], chunk: usize) -> Vec<BulkDelta> {
+pub(crate) fn bulk_bodies(rows: &[CsvRow], chunk: usize) -> Vec<BulkDelta> {
     rows.chunks(chunk.clamp(1, MAX_CHUNK))
         .map(|rows| BulkDelta {
-            context: DELTA_CONTEXT.to_owned(),
+            context: BulkDelta::CONTEXT.to_owned(),
             value: rows
                 .iter()
                 .map(|row| BulkItem {
                     content_id: Some(row.line.to_string()),
-                    device: create_body(row),
+                    device: row.to_create_body(),
                 })
                 .collect(),
         })
@@ -97,7 +91,7 @@ pub fn bulk_bodies(rows: &[CsvRow], chunk: usize) -> Vec<BulkDelta> {
 }
 
 /// One `POST` per row, with the id `line-N`.
-pub fn create_requests(rows: &[CsvRow]) -> Batch<CreateDevice> {
+fn create_requests(rows: &[CsvRow]) -> Batch<CreateDevice> {
     let requests = rows
         .iter()
         .map(|row| BatchRequest {
@@ -105,14 +99,14 @@ pub fn create_requests(rows: &[CsvRow]) -> Batch<CreateDevice> {
             method: "POST",
             url: DEVICES_URL,
             headers: JSON,
-            body: create_body(row),
+            body: row.to_create_body(),
         })
         .collect();
     Batch { requests }
 }
 
 /// One `PATCH` per chunk of `chunk` rows, with the id `lines-A-B` (its first and last line).
-pub fn bulk_requests(rows: &[CsvRow], chunk: usize) -> Batch<BulkDelta> {
+fn bulk_requests(rows: &[CsvRow], chunk: usize) -> Batch<BulkDelta> {
     let requests = bulk_bodies(rows, chunk)
         .into_iter()
         .map(|body| {
@@ -136,7 +130,7 @@ pub fn bulk_requests(rows: &[CsvRow], chunk: usize) -> Batch<BulkDelta> {
 }
 
 /// The rows as an indented JSON document of requests; `chunk` must be in `1..=MAX_CHUNK`.
-pub fn to_json(rows: &[CsvRow], output: Output, chunk: usize) -> Result<String, ConvertError> {
+pub fn convert(rows: &[CsvRow], output: Output, chunk: usize) -> Result<String, ConvertError> {
     if !(1..=MAX_CHUNK).contains(&chunk) {
         return Err(ConvertError::Chunk(chunk));
     }
@@ -161,7 +155,7 @@ mod tests {
         for i in 0..n {
             text.push_str(&format!("u{i}@contoso.com,S{i},{KEY},30,Contoso,K\n\n"));
         }
-        let file = hwoath_graph::entra_csv::parse(&text).unwrap();
+        let file = hwoath_graph::CsvFile::parse(&text).unwrap();
         assert!(file.errors.is_empty());
         file.rows
     }
@@ -205,7 +199,7 @@ mod tests {
     #[test]
     fn create_bodies_carry_the_row_and_no_assign_to() {
         let rows = rows(1);
-        let body = create_body(&rows[0]);
+        let body = rows[0].to_create_body();
         assert_eq!(
             (
                 body.serial_number.as_str(),
@@ -224,7 +218,7 @@ mod tests {
     fn request_documents_have_the_batch_shape_and_strict_bodies() {
         let rows = rows(3);
         let json: serde_json::Value =
-            serde_json::from_str(&to_json(&rows, Output::Requests, DEFAULT_CHUNK).unwrap())
+            serde_json::from_str(&convert(&rows, Output::Requests, DEFAULT_CHUNK).unwrap())
                 .unwrap();
         let requests = json["requests"].as_array().unwrap();
         assert_eq!(requests.len(), 3);
@@ -239,7 +233,7 @@ mod tests {
         );
         assert_eq!(first["headers"]["Content-Type"], "application/json");
         let body: CreateDevice = parse_strict(&first["body"].to_string()).unwrap();
-        assert_eq!(body, create_body(&rows[0]));
+        assert_eq!(body, rows[0].to_create_body());
         assert!(!first["body"].to_string().contains("assignTo"));
     }
 
@@ -247,7 +241,7 @@ mod tests {
     fn bulk_documents_name_their_lines_and_parse_strictly() {
         let rows = rows(3);
         let json: serde_json::Value =
-            serde_json::from_str(&to_json(&rows, Output::Bulk, 2).unwrap()).unwrap();
+            serde_json::from_str(&convert(&rows, Output::Bulk, 2).unwrap()).unwrap();
         let requests = json["requests"].as_array().unwrap();
         let ids: Vec<&str> = requests.iter().map(|r| r["id"].as_str().unwrap()).collect();
         assert_eq!(ids, ["lines-2-4", "lines-6-6"]);
@@ -260,11 +254,11 @@ mod tests {
     #[test]
     fn the_chunk_size_is_checked() {
         for chunk in [0, MAX_CHUNK + 1] {
-            let error = to_json(&[], Output::Bulk, chunk).unwrap_err();
+            let error = convert(&[], Output::Bulk, chunk).unwrap_err();
             assert!(matches!(error, ConvertError::Chunk(c) if c == chunk));
         }
         let empty: serde_json::Value =
-            serde_json::from_str(&to_json(&[], Output::Bulk, MAX_CHUNK).unwrap()).unwrap();
+            serde_json::from_str(&convert(&[], Output::Bulk, MAX_CHUNK).unwrap()).unwrap();
         assert_eq!(empty, serde_json::json!({ "requests": [] }));
     }
 }

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use hwoath_graph::entra_csv::HEADER;
+use hwoath_graph::CsvRow;
 
 /// Base32's alphabet (RFC 4648).
 const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -37,7 +37,7 @@ pub fn seed(index: usize, salt: u64) -> String {
 /// tokens dealt to `users` made-up users of `domain` in turn (`rows <= 5 * users` keeps every user
 /// within Entra's five methods); every third token has a 60-second interval.
 pub fn vendor_file(rows: usize, users: usize, domain: &str, prefix: &str, salt: u64) -> String {
-    let mut text = HEADER.join(",");
+    let mut text = CsvRow::HEADER.join(",");
     text.push('\n');
     for index in 0..rows {
         let interval = if index % 3 == 2 { 60 } else { 30 };
@@ -59,7 +59,7 @@ mod tests {
     #[test]
     fn a_made_up_file_is_clean_and_its_seeds_distinct() {
         let text = vendor_file(40, 8, "contoso.com", "V-", 7);
-        let file = hwoath_graph::entra_csv::parse(&text).unwrap();
+        let file = hwoath_graph::CsvFile::parse(&text).unwrap();
         assert!(file.errors.is_empty(), "{:?}", file.errors);
         assert_eq!(file.rows.len(), 40);
         let seeds: std::collections::HashSet<_> = file

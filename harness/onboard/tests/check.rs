@@ -5,9 +5,8 @@
 
 use std::collections::HashMap;
 
-use hwoath_graph::entra_csv::{self, HEADER};
 use hwoath_graph::{CsvFile, CsvRow};
-use hwoath_onboard::check::{self, Checked, Severity};
+use hwoath_onboard::{Checked, Finding, Severity, check};
 
 /// A small deterministic generator (xorshift64*), so a failure names its seed.
 struct Rng(u64);
@@ -68,7 +67,7 @@ fn generate(rng: &mut Rng, rows: usize) -> Vec<u8> {
     if rng.chance(10) {
         text.push('\u{feff}');
     }
-    text.push_str(&HEADER.join(","));
+    text.push_str(&CsvRow::HEADER.join(","));
     text.push_str(line_break);
     for _ in 0..rows {
         let mut fields = vec![
@@ -88,8 +87,8 @@ fn generate(rng: &mut Rng, rows: usize) -> Vec<u8> {
     text.into_bytes()
 }
 
-fn errors_by_line(checked: &Checked) -> HashMap<u64, Vec<&check::Finding>> {
-    let mut by_line: HashMap<u64, Vec<&check::Finding>> = HashMap::new();
+fn errors_by_line(checked: &Checked) -> HashMap<u64, Vec<&Finding>> {
+    let mut by_line: HashMap<u64, Vec<&Finding>> = HashMap::new();
     for finding in &checked.findings {
         if finding.severity == Severity::Error {
             by_line.entry(finding.line).or_default().push(finding);
@@ -155,8 +154,8 @@ fn check_agrees_with_entra_csv_on_generated_files() {
         let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
         let rows = (rng.next() % 12) as usize;
         let bytes = generate(&mut rng, rows);
-        let file = entra_csv::parse_bytes(&bytes).expect("the header is Entra's");
-        let checked = check::check(&bytes);
+        let file = CsvFile::parse_bytes(&bytes).expect("the header is Entra's");
+        let checked = check(&bytes);
         assert_eq!(checked.data_rows, file.rows.len() + file.errors.len());
         assert_agrees(seed, &bytes, &file, &checked);
     }
@@ -171,8 +170,8 @@ fn reordering_the_columns_finds_the_same_problems_in_the_moved_columns() {
         let bytes = generate(&mut rng, 6);
         let text = String::from_utf8(bytes).unwrap();
         let reordered = rewrite(&text, Some(moved));
-        let straight = check::check(&rewrite(&text, None));
-        let moved_check = check::check(&reordered);
+        let straight = check(&rewrite(&text, None));
+        let moved_check = check(&reordered);
         let summary = |checked: &Checked| -> Vec<(u64, &'static str, Option<&'static str>)> {
             checked
                 .findings

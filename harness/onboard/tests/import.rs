@@ -4,15 +4,15 @@
 use std::path::PathBuf;
 
 use hwoath_graph::{CsvRow, TokenStatus};
-use hwoath_mock::{FaultConfig, Fixture, MockTenant, User};
-use hwoath_onboard::import::journal::{Entry, Event};
-use hwoath_onboard::import::{
-    Creation, ImportOptions, ImportReport, Outcome, RowResult, import, results,
-};
+use hwoath_mock::{FaultConfig, MockTenant};
+use hwoath_onboard::fuzzing::{Entry, Event};
 use hwoath_onboard::sample;
-use hwoath_suite::client::HttpClient;
-use hwoath_suite::target::Target;
+use hwoath_onboard::{Creation, ImportOptions, ImportReport, Outcome, RowResult, import};
+use hwoath_suite::HttpClient;
+use hwoath_suite::Target;
 use hwoath_suite::{ClientConfig, Credentials};
+use hwoath_testkit::{Answer, BoxFuture, Forwarded, Proxy, Rewrite};
+use serde_json::json;
 
 const DOMAIN: &str = "contoso.com";
 
@@ -26,24 +26,9 @@ async fn tenant_with(
     users: usize,
     configure: impl FnOnce(hwoath_mock::MockTenantBuilder) -> hwoath_mock::MockTenantBuilder,
 ) -> MockTenant {
-    let mut fixture = Fixture::default();
-    for index in 0..users {
-        fixture.users.push(User {
-            id: sample::user_id(index),
-            display_name: format!("User {index}"),
-            user_principal_name: sample::upn(index, DOMAIN),
-            roles: Vec::new(),
-        });
-    }
-    configure(
-        MockTenant::builder()
-            .controls(true)
-            .fixture(fixture)
-            .clock(1_111_111_109),
-    )
-    .start()
-    .await
-    .unwrap()
+    let fixture =
+        hwoath_testkit::with_users(users, sample::user_id, |index| sample::upn(index, DOMAIN));
+    hwoath_testkit::mock_with(|mock| configure(mock.fixture(fixture).clock(1_111_111_109))).await
 }
 
 async fn target(base_url: &str) -> Target {
@@ -60,7 +45,7 @@ async fn target(base_url: &str) -> Target {
 
 fn rows(count: usize, users: usize) -> Vec<CsvRow> {
     let text = sample::vendor_file(count, users, DOMAIN, "IMP-", 42);
-    hwoath_graph::entra_csv::parse(&text).unwrap().rows
+    hwoath_graph::CsvFile::parse(&text).unwrap().rows
 }
 
 fn options(journal: Option<PathBuf>) -> ImportOptions {
@@ -73,7 +58,11 @@ fn options(journal: Option<PathBuf>) -> ImportOptions {
 }
 
 async fn run(tenant: &MockTenant, rows: &[CsvRow], options: &ImportOptions) -> ImportReport {
-    let target = target(&tenant.base_url()).await;
+    run_against(&tenant.base_url(), rows, options).await
+}
+
+async fn run_against(base_url: &str, rows: &[CsvRow], options: &ImportOptions) -> ImportReport {
+    let target = target(base_url).await;
     import(&target, rows, options, |_| {}, std::future::pending())
         .await
         .unwrap()
@@ -199,7 +188,7 @@ async fn a_serial_already_on_the_target_is_reported_and_left_alone() {
     let mut other = rows[1].to_create_body();
     other.display_name = Some("theirs".into());
     let token = admin_token(&tenant);
-    let created = reqwest::Client::new()
+    let created = hwoath_testkit::http_client()
         .post(target.urls().devices())
         .bearer_auth(token)
         .json(&other)
@@ -248,7 +237,7 @@ async fn a_crash_at_any_step_is_finished_by_the_rerun() {
     let rows = rows(4, 4);
     let target = target(&tenant.base_url()).await;
     let token = admin_token(&tenant);
-    let http = reqwest::Client::new();
+    let http = hwoath_testkit::http_client();
     // Row 1: the create reached the target, the crash came before its answer was journaled.
     // Row 2: created and journaled; the crash came before the assignment.
     // Row 3: assigned on the target, the crash came before the journal said so.
@@ -394,6 +383,21 @@ async fn unknown_users_and_full_users_fail_their_row_only() {
     );
 }
 
+/// Sets the `Retry-After` of every answer that has one.
+struct RetryAfter(&'static str);
+
+impl Rewrite for RetryAfter {
+    fn answer<'a>(&'a self, _: &'a Forwarded, answer: &'a mut Answer) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            if answer.headers.contains_key("retry-after") {
+                answer
+                    .headers
+                    .insert("retry-after", self.0.parse().expect("a header value"));
+            }
+        })
+    }
+}
+
 #[tokio::test]
 async fn throttling_and_dropped_answers_are_waited_out_or_finished_by_a_rerun() {
     let tenant = tenant(4).await;
@@ -407,9 +411,11 @@ async fn throttling_and_dropped_answers_are_waited_out_or_finished_by_a_rerun() 
             ..FaultConfig::default()
         })
         .unwrap();
+    // The mock says whole seconds; the proxy passes on the 50 ms configured.
+    let proxy = Proxy::start(tenant.root_url(), RetryAfter("0.05")).await;
     let dir = tempfile::tempdir().unwrap();
     let journal = dir.path().join("j");
-    let first = run(&tenant, &rows, &options(Some(journal.clone()))).await;
+    let first = run_against(&proxy.base_url(), &rows, &options(Some(journal.clone()))).await;
     assert!(
         first
             .rows
@@ -419,7 +425,7 @@ async fn throttling_and_dropped_answers_are_waited_out_or_finished_by_a_rerun() 
         first.rows
     );
     tenant.clear_faults();
-    let second = run(&tenant, &rows, &options(Some(journal))).await;
+    let second = run_against(&proxy.base_url(), &rows, &options(Some(journal))).await;
     assert!(
         second
             .rows
@@ -467,16 +473,16 @@ async fn no_secret_reaches_the_journal_or_the_results_even_from_a_target_that_ec
     let journal = dir.path().join("j");
     let report = run(&tenant, &rows, &options(Some(journal.clone()))).await;
     let echo = echoing_target().await;
-    let echoed = run_against(&echo, &rows[..1]).await;
+    let echoed = run_against(&echo.base_url(), &rows[..1], &options(None)).await;
     assert!(
         echoed.rows[0].reason.contains("<secret>"),
         "{:?}",
         echoed.rows
     );
     let mut written = std::fs::read_to_string(&journal).unwrap();
-    written.push_str(&String::from_utf8(results::to_csv(&report.rows).unwrap()).unwrap());
+    written.push_str(&String::from_utf8(RowResult::to_csv(&report.rows).unwrap()).unwrap());
     written.push_str(
-        &String::from_utf8(results::to_json("t.csv", "x", &echoed.rows).unwrap()).unwrap(),
+        &String::from_utf8(RowResult::to_json("t.csv", "x", &echoed.rows).unwrap()).unwrap(),
     );
     written.push_str(&format!("{:?}", report.rows));
     for row in &rows {
@@ -488,36 +494,29 @@ async fn no_secret_reaches_the_journal_or_the_results_even_from_a_target_that_ec
 
 /// A Graph-like target whose create answers 400 with the request body in its message, as a careless
 /// server might; users resolve, and it has test controls so the suite can mint a token.
-async fn echoing_target() -> String {
-    use axum::Router;
-    use axum::routing::{get, post};
-    let app = Router::new()
-        .route("/_hwoath/clock", get(|| async { axum::Json(serde_json::json!({"unix": 1, "frozen": true})) }))
-        .route("/_hwoath/token", post(|| async { axum::Json(serde_json::json!({"access_token": "t"})) }))
-        .route(
-            "/beta/directory/authenticationMethodDevices/hardwareOathDevices",
-            get(|| async { axum::Json(serde_json::json!({"value": []})) }).post(|body: String| async move {
-                (
-                    axum::http::StatusCode::BAD_REQUEST,
-                    axum::Json(serde_json::json!({"error": {"code": "invalidRequest", "message": format!("bad body {body}")}})),
-                )
-            }),
-        );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    format!("http://{address}/beta")
+struct Echoing;
+
+impl Rewrite for Echoing {
+    fn request<'a>(&'a self, request: &'a mut Forwarded) -> BoxFuture<'a, Option<Answer>> {
+        Box::pin(async move {
+            let devices = "/beta/directory/authenticationMethodDevices/hardwareOathDevices";
+            let answer = match (request.method.as_str(), request.path_only()) {
+                ("GET", "/_hwoath/clock") => json!({"unix": 1, "frozen": true}),
+                ("POST", "/_hwoath/token") => json!({"access_token": "t"}),
+                ("GET", path) if path == devices => json!({"value": []}),
+                ("POST", path) if path == devices => {
+                    let body = String::from_utf8_lossy(&request.body);
+                    let message = format!("bad body {body}");
+                    let error = json!({"error": {"code": "invalidRequest", "message": message}});
+                    return Some(Answer::new(400).json(&error));
+                }
+                _ => return Some(Answer::new(404)),
+            };
+            Some(Answer::new(200).json(&answer))
+        })
+    }
 }
 
-async fn run_against(base_url: &str, rows: &[CsvRow]) -> ImportReport {
-    let target = target(base_url).await;
-    import(
-        &target,
-        rows,
-        &options(None),
-        |_| {},
-        std::future::pending(),
-    )
-    .await
-    .unwrap()
+async fn echoing_target() -> Proxy {
+    Proxy::stub(Echoing).await
 }

@@ -17,8 +17,17 @@ pub enum Algorithm {
 
 /// An algorithm name that is none of SHA1, SHA256, SHA512.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown algorithm {0:?} (expected SHA1, SHA256 or SHA512)")]
-pub struct UnknownAlgorithm(pub String);
+#[error("unknown algorithm {name:?} (expected SHA1, SHA256 or SHA512)")]
+pub struct UnknownAlgorithm {
+    name: String,
+}
+
+impl UnknownAlgorithm {
+    /// The name as given.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
 
 impl Algorithm {
     /// Every algorithm, in the order RFC 6238 lists them.
@@ -63,7 +72,9 @@ impl FromStr for Algorithm {
             "sha1" => Ok(Algorithm::Sha1),
             "sha256" => Ok(Algorithm::Sha256),
             "sha512" => Ok(Algorithm::Sha512),
-            _ => Err(UnknownAlgorithm(name.to_owned())),
+            _ => Err(UnknownAlgorithm {
+                name: name.to_owned(),
+            }),
         }
     }
 }
@@ -82,7 +93,8 @@ mod tests {
         ] {
             assert_eq!(name.parse::<Algorithm>(), Ok(algorithm));
         }
-        assert!("md5".parse::<Algorithm>().is_err());
+        let unknown = "md5".parse::<Algorithm>().unwrap_err();
+        assert_eq!(unknown.name(), "md5");
         for algorithm in Algorithm::ALL {
             assert_eq!(algorithm.to_string().parse::<Algorithm>(), Ok(algorithm));
         }

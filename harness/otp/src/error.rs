@@ -2,6 +2,7 @@
 
 /// Why a generator could not be built or a time could not be turned into a step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum OtpError {
     /// Codes have 6 to 9 digits (RFC 4226 §5.3 asks for at least 6; a 31-bit value has at most 10).
     #[error("{0} digits requested; codes have 6 to 9 digits")]

@@ -1,12 +1,13 @@
 //! A fast, strict HOTP/TOTP core (RFC 4226, RFC 6238).
 //!
-//! * [`Secret`] reads Base32 (as oathtool and Entra accept it), hex or raw bytes, never prints the key
-//!   and zeroizes it on drop.
+//! * [`Secret`] reads Base32 (as oathtool and Entra accept it), hex or raw bytes, never prints the key,
+//!   compares in constant time and zeroizes it on drop.
 //! * [`Hotp`] and [`Totp`] are keyed generators: the HMAC pad states are computed once per key, so every
 //!   code costs exactly two hash compressions and no allocation.
 //! * [`Verifier`] checks a code within a window of steps (constant-time comparison, a wrong code costs
 //!   the whole window) with a replay guard.
-//! * [`KeyUri`] parses and formats `otpauth://` URIs.
+//! * [`KeyUri`] parses and formats `otpauth://` URIs; its `Display` redacts the secret, which only
+//!   [`KeyUri::to_uri_string`] writes.
 //!
 //! ```
 //! use hwoath_otp::{Algorithm, Secret, Totp};

@@ -3,10 +3,12 @@
 use std::fmt;
 
 use data_encoding::{Encoding, Specification};
+use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 /// Why a secret could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum SecretError {
     /// The input held no key symbols at all.
     #[error("the secret is empty")]
@@ -41,8 +43,9 @@ pub enum SecretError {
     },
 }
 
-/// A shared OTP key. `Debug` and `Display` never show it; its memory is zeroized on drop.
-#[derive(Clone, PartialEq, Eq)]
+/// A shared OTP key. `Debug` and `Display` never show it, equality takes the same time wherever two
+/// keys of one length differ, and its memory is zeroized on drop.
+#[derive(Clone)]
 pub struct Secret {
     bytes: Zeroizing<Vec<u8>>,
 }
@@ -159,6 +162,17 @@ impl Secret {
     }
 }
 
+/// Keys of different lengths are unequal at once (the length is not secret); keys of one length are
+/// compared in constant time ([`subtle::ConstantTimeEq`]), with no early exit at the first differing
+/// byte.
+impl PartialEq for Secret {
+    fn eq(&self, other: &Self) -> bool {
+        self.bytes.as_slice().ct_eq(other.bytes.as_slice()).into()
+    }
+}
+
+impl Eq for Secret {}
+
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Secret([redacted; {} bytes])", self.bytes.len())
@@ -241,6 +255,21 @@ mod tests {
             Secret::from_hex("313"),
             Err(SecretError::InvalidLength { symbols: 3, .. })
         ));
+    }
+
+    #[test]
+    fn equality_compares_length_and_every_byte() {
+        let key = Secret::from_bytes(b"12345678901234567890".to_vec());
+        assert_eq!(key, Secret::from_bytes(b"12345678901234567890".to_vec()));
+        assert_ne!(key, Secret::from_bytes(b"12345678901234567891".to_vec()));
+        assert_ne!(key, Secret::from_bytes(b"02345678901234567890".to_vec()));
+        assert_ne!(key, Secret::from_bytes(b"1234567890123456789".to_vec()));
+        assert_ne!(key, Secret::from_bytes(b"123456789012345678901".to_vec()));
+        assert_ne!(key, Secret::from_bytes(Vec::new()));
+        assert_eq!(
+            Secret::from_bytes(Vec::new()),
+            Secret::from_bytes(Vec::new())
+        );
     }
 
     #[test]

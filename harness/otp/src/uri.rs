@@ -3,6 +3,7 @@
 use std::fmt;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+use zeroize::Zeroizing;
 
 use crate::{Algorithm, Hotp, OtpError, Secret, SecretError, Totp};
 
@@ -13,8 +14,12 @@ const ESCAPED: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
+/// What `Display` writes in place of the secret.
+const REDACTED: &str = "[redacted]";
+
 /// Why an `otpauth://` URI could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum UriError {
     /// The URI does not start with `otpauth://`.
     #[error("not an otpauth:// URI")]
@@ -72,7 +77,8 @@ pub enum OtpKind {
     },
 }
 
-/// A parsed `otpauth://` URI.
+/// A parsed `otpauth://` URI. `Display` and `Debug` never show the secret; [`KeyUri::to_uri_string`]
+/// writes the full URI.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyUri {
     /// Time- or counter-based, with the period or counter.
@@ -236,37 +242,47 @@ impl KeyUri {
         }
     }
 
-    /// Formats the URI, secret included: treat the result as a secret.
+    /// The full URI, secret included, for handing the key to an authenticator: treat the result as a
+    /// secret (`Display` writes the same URI with the secret redacted).
     pub fn to_uri_string(&self) -> String {
-        self.to_string()
+        let secret = Zeroizing::new(self.secret.to_base32());
+        let mut uri = String::new();
+        self.write(&mut uri, &secret)
+            .expect("writing to a String cannot fail");
+        uri
     }
-}
 
-/// Writes the full URI, secret included (formatting is explicit; `Debug` never shows the key).
-impl fmt::Display for KeyUri {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    /// Writes the URI with `secret` as the value of its `secret` parameter.
+    fn write(&self, out: &mut impl fmt::Write, secret: &str) -> fmt::Result {
         let kind = match self.kind {
             OtpKind::Totp { .. } => "totp",
             OtpKind::Hotp { .. } => "hotp",
         };
-        write!(f, "otpauth://{kind}/")?;
+        write!(out, "otpauth://{kind}/")?;
         if let Some(issuer) = &self.issuer {
-            write!(f, "{}:", utf8_percent_encode(issuer, ESCAPED))?;
+            write!(out, "{}:", utf8_percent_encode(issuer, ESCAPED))?;
         }
         write!(
-            f,
-            "{}?secret={}",
-            utf8_percent_encode(&self.account, ESCAPED),
-            self.secret.to_base32()
+            out,
+            "{}?secret={secret}",
+            utf8_percent_encode(&self.account, ESCAPED)
         )?;
         if let Some(issuer) = &self.issuer {
-            write!(f, "&issuer={}", utf8_percent_encode(issuer, ESCAPED))?;
+            write!(out, "&issuer={}", utf8_percent_encode(issuer, ESCAPED))?;
         }
-        write!(f, "&algorithm={}&digits={}", self.algorithm, self.digits)?;
+        write!(out, "&algorithm={}&digits={}", self.algorithm, self.digits)?;
         match self.kind {
-            OtpKind::Totp { period } => write!(f, "&period={period}"),
-            OtpKind::Hotp { counter } => write!(f, "&counter={counter}"),
+            OtpKind::Totp { period } => write!(out, "&period={period}"),
+            OtpKind::Hotp { counter } => write!(out, "&counter={counter}"),
         }
+    }
+}
+
+/// Writes the URI with its secret redacted (`secret=[redacted]`); [`KeyUri::to_uri_string`] writes
+/// the real one.
+impl fmt::Display for KeyUri {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write(f, REDACTED)
     }
 }
 
@@ -298,7 +314,7 @@ mod tests {
             algorithm: Algorithm::Sha256,
             digits: 8,
         };
-        let text = uri.to_string();
+        let text = uri.to_uri_string();
         assert!(text.starts_with("otpauth://hotp/Contoso%3A%20Corp%20%26%20Co:h%C3%A9l%C3%A8ne"));
         assert_eq!(KeyUri::parse(&text).unwrap(), uri);
     }
@@ -309,7 +325,7 @@ mod tests {
         // label, and the trimmed label issuer then differed from it.
         let uri = KeyUri::parse("otpauth://totp/a?secret=GE&issuer=b%20").unwrap();
         assert_eq!(uri.issuer.as_deref(), Some("b"));
-        assert_eq!(KeyUri::parse(&uri.to_string()).unwrap(), uri);
+        assert_eq!(KeyUri::parse(&uri.to_uri_string()).unwrap(), uri);
         let both = KeyUri::parse("otpauth://totp/b:a?secret=GE&issuer=%20b").unwrap();
         assert_eq!(both.issuer.as_deref(), Some("b"));
     }
@@ -368,5 +384,17 @@ mod tests {
     fn debug_does_not_show_the_secret() {
         let uri = KeyUri::parse("otpauth://totp/a?secret=JBSWY3DPEHPK3PXP").unwrap();
         assert!(!format!("{uri:?}").contains("JBSWY3DPEHPK3PXP"));
+    }
+
+    #[test]
+    fn display_redacts_the_secret_and_to_uri_string_shows_it() {
+        let text = "otpauth://totp/ACME:a?secret=JBSWY3DPEHPK3PXP&issuer=ACME&algorithm=SHA1&digits=6&period=30";
+        let uri = KeyUri::parse(text).unwrap();
+        assert_eq!(
+            uri.to_string(),
+            "otpauth://totp/ACME:a?secret=[redacted]&issuer=ACME&algorithm=SHA1&digits=6&period=30"
+        );
+        assert!(!format!("{uri} {uri:#}").contains("JBSWY3DPEHPK3PXP"));
+        assert_eq!(uri.to_uri_string(), text);
     }
 }

@@ -7,6 +7,7 @@ use crate::{Code, OtpError, Totp};
 
 /// Why a submitted code was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum VerifyError {
     /// Not exactly the generator's number of ASCII digits.
     #[error("the code is not {digits} digits")]

@@ -112,7 +112,7 @@ proptest! {
             algorithm,
             digits,
         };
-        prop_assert_eq!(KeyUri::parse(&uri.to_string()).unwrap(), uri);
+        prop_assert_eq!(KeyUri::parse(&uri.to_uri_string()).unwrap(), uri);
     }
 
     #[test]

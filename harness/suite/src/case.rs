@@ -9,16 +9,15 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::FutureExt;
-use reqwest::Method;
-use serde_json::{Value, json};
 
 use crate::checks;
-use crate::client::{Exchange, Request};
+use crate::cleanup::{Holder, remove_device};
+use crate::client::{BearerToken, Exchange, Request};
 use crate::context::{RunContext, UserLease};
-use crate::endpoints::{Op, Owner};
+use crate::endpoints::Op;
 use crate::redact;
-use crate::report::model::{CaseReport, ExchangeRecord, Outcome, Strength, Violation};
-use crate::rules::Rule;
+use crate::report::model::{CaseReport, ExchangeRecord, Outcome, Violation};
+use crate::rules::{Rule, Strength};
 use crate::target::{Principal, TokenError};
 use crate::wording;
 
@@ -107,6 +106,22 @@ pub struct Needs {
     pub tokens: bool,
 }
 
+/// What a case of the catalog is, without the means to run it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CaseInfo {
+    /// Stable id `group/name`.
+    pub id: String,
+    /// One line saying what it shows.
+    pub title: String,
+    /// Its group.
+    pub group: Group,
+    /// Documented (a violation fails) or inferred (a violation diverges).
+    pub strength: Strength,
+    /// Where its main rule comes from.
+    pub source: &'static str,
+}
+
 /// One case of the catalog.
 #[derive(Clone)]
 pub struct Case {
@@ -140,6 +155,33 @@ impl Case {
             rule,
             needs: Needs::default(),
             script,
+        }
+    }
+
+    /// The report of this case with `outcome` and `reasons` and nothing recorded.
+    pub fn report(&self, outcome: Outcome, reasons: Vec<String>) -> CaseReport {
+        CaseReport {
+            id: self.id.clone(),
+            title: self.title.clone(),
+            group: self.group.as_str().to_owned(),
+            strength: self.rule.strength,
+            source: self.rule.source.to_owned(),
+            outcome,
+            reasons,
+            observations: Vec::new(),
+            duration_ms: 0,
+            exchanges: Vec::new(),
+        }
+    }
+
+    /// What the case is, for listings and filters.
+    pub fn info(&self) -> CaseInfo {
+        CaseInfo {
+            id: self.id.clone(),
+            title: self.title.clone(),
+            group: self.group,
+            strength: self.rule.strength,
+            source: self.rule.source,
         }
     }
 
@@ -266,28 +308,26 @@ impl CaseRun {
     }
 
     /// Sends `request` for operation `op`, runs every check, and records the exchange (each attempt
-    /// the client retried first, then the answer it ended with). A missing response aborts the case as
-    /// an error with the transport reason.
+    /// the client retried first, then the answer it ended with), keeping every violation as a reason.
+    /// A missing response aborts the case as an error with the transport reason.
     pub async fn send(&mut self, op: Op, request: Request) -> Result<Exchange, Abort> {
-        let mut exchange = self.ctx.target.client().send(request).await;
-        for retried in std::mem::take(&mut exchange.earlier_attempts) {
-            let violations = checks::run_on_retried(&retried, op);
-            self.judge(&retried, violations);
+        let checked = checks::send(self.ctx.target.client(), op, request).await;
+        for (attempt, violations) in checked.retried {
+            self.judge(&attempt, violations);
         }
-        let violations = checks::run_all(&exchange, op);
-        self.judge(&exchange, violations);
-        match &exchange.error {
-            Some(error) if exchange.status.is_none() => Err(Abort::Error(format!(
-                "{}: {} {} -> {error}",
-                exchange.request.step, exchange.request.method, exchange.request.url
-            ))),
-            Some(error) => Err(Abort::Error(format!(
-                "{}: response {} incomplete: {error}",
-                exchange.request.step,
-                exchange.status.unwrap_or_default()
-            ))),
-            None => Ok(exchange),
+        self.judge(&checked.exchange, checked.violations);
+        answered(checked.exchange)
+    }
+
+    /// Sends `request` for operation `op`, runs every check once and records the exchange like
+    /// [`CaseRun::send`], but leaves the violations to the caller, who judges them in its own words.
+    pub(crate) async fn send_unjudged(&mut self, op: Op, request: Request) -> checks::Checked {
+        let checked = checks::send(self.ctx.target.client(), op, request).await;
+        for (attempt, violations) in &checked.retried {
+            self.record(attempt, violations.clone());
         }
+        self.record(&checked.exchange, checked.violations.clone());
+        checked
     }
 
     /// Keeps `violations` of `exchange` as reasons and records the exchange.
@@ -376,12 +416,9 @@ impl CaseRun {
             format!(
                 "{}: expected {}, got {status}{}",
                 exchange.request.step,
-                statuses
-                    .iter()
-                    .map(u16::to_string)
-                    .collect::<Vec<_>>()
-                    .join(" or "),
-                error_code(exchange)
+                wording::alternatives(statuses),
+                exchange
+                    .error_code()
                     .map(|code| format!(" ({code})"))
                     .unwrap_or_default()
             )
@@ -405,7 +442,7 @@ impl CaseRun {
     /// Records a divergence when an error's code is not `code` (the exact codes are inferred).
     pub fn expect_error_code(&mut self, exchange: &Exchange, code: &str) {
         if exchange.status.is_some_and(|s| s >= 400) {
-            let actual = error_code(exchange);
+            let actual = exchange.error_code();
             self.expect(
                 actual.as_deref() == Some(code),
                 crate::rules::ERROR_CODE,
@@ -422,15 +459,15 @@ impl CaseRun {
     }
 
     /// A token acting as `principal`; skips the case when the target cannot mint it.
-    pub async fn token(&mut self, principal: &Principal) -> Result<String, Abort> {
+    pub async fn token(&mut self, principal: &Principal) -> Result<BearerToken, Abort> {
         let token = self.ctx.target.token(principal).await?;
-        self.secrets.push(token.clone());
-        self.credentials.push(token.clone());
+        self.secrets.push(token.expose().to_owned());
+        self.credentials.push(token.expose().to_owned());
         Ok(token)
     }
 
     /// The admin token.
-    pub async fn admin(&mut self) -> Result<String, Abort> {
+    pub async fn admin(&mut self) -> Result<BearerToken, Abort> {
         self.token(&Principal::Admin).await
     }
 
@@ -487,63 +524,22 @@ impl CaseRun {
 
     /// The target's time: its test clock when it has one, this machine's clock otherwise.
     pub async fn target_now(&mut self) -> Result<u64, Abort> {
-        match self.ctx.target.controls() {
-            Some(controls) => {
-                let exchange = self
-                    .ctx
-                    .target
-                    .client()
-                    .send(Request::new(
-                        "read clock",
-                        Method::GET,
-                        format!("{controls}/clock"),
-                    ))
-                    .await;
-                exchange
-                    .json()
-                    .and_then(|v| v["unix"].as_u64())
-                    .ok_or_else(|| {
-                        Abort::Error(format!(
-                            "reading the target's clock failed: {}",
-                            answer(&exchange)
-                        ))
-                    })
-            }
-            None => Ok(std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_secs())
-                .unwrap_or_default()),
-        }
+        self.ctx.target.now().await.map_err(|refused| {
+            Abort::Error(format!("reading the target's clock failed: {refused}"))
+        })
     }
 
     /// Sets the target's clock (frozen); skips when the target has no clock control.
     pub async fn set_clock(&mut self, unix: u64) -> Result<(), Abort> {
-        let controls = self
-            .ctx
-            .target
-            .controls()
-            .ok_or_else(|| {
-                Abort::Skip("needs a target whose clock can be set (mock test controls)".to_owned())
-            })?
-            .to_owned();
-        let exchange = self
-            .ctx
-            .target
-            .client()
-            .send(
-                Request::new("set clock", Method::PUT, format!("{controls}/clock"))
-                    .json(json!({"unix": unix, "frozen": true})),
-            )
-            .await;
-        if exchange.status == Some(200) {
-            self.clock_set = true;
-            Ok(())
-        } else {
-            Err(Abort::Error(format!(
-                "setting the clock failed: {}",
-                answer(&exchange)
-            )))
-        }
+        let controls = self.ctx.target.controls().ok_or_else(|| {
+            Abort::Skip("needs a target whose clock can be set (mock test controls)".to_owned())
+        })?;
+        controls
+            .set_clock("set clock", unix, true)
+            .await
+            .map_err(|refused| Abort::Error(format!("setting the clock failed: {refused}")))?;
+        self.clock_set = true;
+        Ok(())
     }
 
     /// Builds the report of the case from what happened.
@@ -572,20 +568,15 @@ impl CaseRun {
         };
         let mut seen = std::collections::HashSet::new();
         reasons.retain(|reason| seen.insert(reason.clone()));
+        let reasons = reasons
+            .into_iter()
+            .map(|r| redact::mask(r, &self.secrets))
+            .collect();
         CaseReport {
-            id: case.id.clone(),
-            title: case.title.clone(),
-            group: case.group.as_str().to_owned(),
-            strength: case.rule.strength,
-            source: case.rule.source.to_owned(),
-            outcome,
-            reasons: reasons
-                .into_iter()
-                .map(|r| redact::mask(r, &self.secrets))
-                .collect(),
             observations: self.observations,
             duration_ms: started.elapsed().as_millis() as u64,
             exchanges: self.records,
+            ..case.report(outcome, reasons)
         }
     }
 
@@ -612,7 +603,9 @@ impl CaseRun {
             }
         };
         for device in created {
-            if let Err(reason) = remove_device(&self.ctx, &token, &device.id).await {
+            if let Err(reason) =
+                remove_device(&self.ctx.target, &token, &device.id, Holder::Unknown).await
+            {
                 cleanup
                     .leftovers
                     .push(format!("device {}: {reason}", device.id));
@@ -631,62 +624,20 @@ pub struct Cleanup {
     pub clock: Option<String>,
 }
 
-/// What came back, for messages: `answered 404`, or `no answer (connection refused)`.
-pub fn answer(exchange: &Exchange) -> String {
-    match (exchange.status, &exchange.error) {
-        (Some(status), _) => format!("answered {status}"),
-        (None, Some(error)) => format!("no answer ({error})"),
-        (None, None) => "no answer".to_owned(),
-    }
-}
-
-/// The Graph error code of an error response.
-pub fn error_code(exchange: &Exchange) -> Option<String> {
-    exchange
-        .json()?
-        .pointer("/error/code")?
-        .as_str()
-        .map(str::to_owned)
-}
-
-/// Unassigns a device from its holder (if any) and deletes it; a device already gone is fine.
-pub async fn remove_device(ctx: &RunContext, token: &str, id: &str) -> Result<(), String> {
-    let client = ctx.target.client();
-    let urls = ctx.target.urls();
-    let get = client
-        .send(Request::new("cleanup: get", Method::GET, urls.device(id)).bearer(Some(token)))
-        .await;
-    match get.status {
-        Some(404) => return Ok(()),
-        Some(200) => {}
-        _ => return Err(format!("get {}", answer(&get))),
-    }
-    let holder = get.json().and_then(|v| {
-        v.pointer("/assignedTo/id")
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-    });
-    if let Some(user) = holder {
-        let unassign = client
-            .send(
-                Request::new(
-                    "cleanup: unassign",
-                    Method::DELETE,
-                    urls.method(&Owner::User(user), id),
-                )
-                .bearer(Some(token)),
-            )
-            .await;
-        if !matches!(unassign.status, Some(204 | 404)) {
-            return Err(format!("unassign {}", answer(&unassign)));
-        }
-    }
-    let delete = client
-        .send(Request::new("cleanup: delete", Method::DELETE, urls.device(id)).bearer(Some(token)))
-        .await;
-    match delete.status {
-        Some(204 | 404) => Ok(()),
-        _ => Err(format!("delete {}", answer(&delete))),
+/// The exchange when a complete response came; otherwise the case ends as an error with the
+/// transport reason.
+fn answered(exchange: Exchange) -> Result<Exchange, Abort> {
+    match &exchange.error {
+        Some(error) if exchange.status.is_none() => Err(Abort::Error(format!(
+            "{}: {} {} -> {error}",
+            exchange.request.step, exchange.request.method, exchange.request.url
+        ))),
+        Some(error) => Err(Abort::Error(format!(
+            "{}: response {} incomplete: {error}",
+            exchange.request.step,
+            exchange.status.unwrap_or_default()
+        ))),
+        None => Ok(exchange),
     }
 }
 

@@ -3,7 +3,7 @@
 use hwoath_graph::{Collection, Device, Entity, Method, parse_strict};
 use serde_json::Value;
 
-use crate::client::Exchange;
+use crate::client::{Exchange, HttpClient, Request};
 use crate::endpoints::{Op, Payload};
 use crate::report::model::Violation;
 use crate::rules::{self, Rule};
@@ -73,14 +73,55 @@ pub const ALL: [Check; 10] = [
     },
 ];
 
+/// An exchange and what the checks found in it: each attempt the client retried (a 429 or 503 it
+/// sent again), oldest first, then the answer the request ended with.
+#[derive(Debug)]
+pub(crate) struct Checked {
+    /// The attempts retried, each with its violations.
+    pub retried: Vec<(Exchange, Vec<Violation>)>,
+    /// The answer the request ended with.
+    pub exchange: Exchange,
+    /// Its violations.
+    pub violations: Vec<Violation>,
+}
+
+impl Checked {
+    /// Every violation found, the retried attempts' first.
+    pub fn all_violations(&self) -> impl Iterator<Item = &Violation> {
+        self.retried
+            .iter()
+            .flat_map(|(_, violations)| violations)
+            .chain(&self.violations)
+    }
+}
+
+/// Sends `request` for operation `op` and runs the checks once on every attempt: the one path by
+/// which cases, generated bodies and stateful sequences are judged.
+pub(crate) async fn send(client: &HttpClient, op: Op, request: Request) -> Checked {
+    let mut exchange = client.send(request).await;
+    let retried = std::mem::take(&mut exchange.earlier_attempts)
+        .into_iter()
+        .map(|attempt| {
+            let violations = run_on_retried(&attempt, op);
+            (attempt, violations)
+        })
+        .collect();
+    let violations = run_all(&exchange, op);
+    Checked {
+        retried,
+        exchange,
+        violations,
+    }
+}
+
 /// Runs every check on an exchange that got a response; a missing response is the caller's to report.
-pub fn run_all(exchange: &Exchange, op: Op) -> Vec<Violation> {
+fn run_all(exchange: &Exchange, op: Op) -> Vec<Violation> {
     run_checks(exchange, op, ALL.iter())
 }
 
 /// Runs the checks that judge an attempt the client retried (a 429 or 503 it sent again): every check
 /// but `not_server_error`, which judges only the answer the request ended with (docs/spec.md, D31).
-pub fn run_on_retried(exchange: &Exchange, op: Op) -> Vec<Violation> {
+fn run_on_retried(exchange: &Exchange, op: Op) -> Vec<Violation> {
     run_checks(
         exchange,
         op,
@@ -351,5 +392,248 @@ pub fn retry_after_seconds(exchange: &Exchange, _: Op) -> Result<(), String> {
             "Retry-After {} is neither whole seconds nor an HTTP date",
             wording::quoted(value)
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use reqwest::Method as HttpMethod;
+    use serde_json::json;
+
+    use super::*;
+
+    const CONTEXT: &str = "https://graph.microsoft.com/beta/$metadata#directory/authenticationMethodDevices/hardwareOathDevices";
+
+    fn device() -> Value {
+        json!({
+            "@odata.type": "#microsoft.graph.hardwareOathTokenAuthenticationMethodDevice",
+            "id": "9b037532-f999-1ed9-13fd-849ffb995e11",
+            "serialNumber": "TOTP123456",
+            "manufacturer": "Contoso",
+            "model": "Hardware Token 1000",
+            "secretKey": null,
+            "timeIntervalInSeconds": 30,
+            "hashFunction": "hmacsha1",
+            "status": "available"
+        })
+    }
+
+    /// An exchange answered `status` with a JSON `body` and every header a Graph answer carries.
+    fn answered(status: u16, body: Value) -> Exchange {
+        raw(
+            status,
+            "application/json",
+            body.to_string().into_bytes(),
+            "https://graph.example/beta/directory/authenticationMethodDevices/hardwareOathDevices",
+        )
+    }
+
+    fn raw(status: u16, content_type: &str, body: Vec<u8>, url: &str) -> Exchange {
+        Exchange {
+            status: Some(status),
+            headers: vec![
+                ("content-type".to_owned(), content_type.to_owned()),
+                ("request-id".to_owned(), "r-1".to_owned()),
+                ("client-request-id".to_owned(), "c-1".to_owned()),
+            ],
+            body,
+            elapsed: Duration::from_millis(1),
+            ..Exchange::unanswered(Request::new("step", HttpMethod::GET, url), "c-1".to_owned())
+        }
+    }
+
+    fn with_header(mut exchange: Exchange, name: &str, value: Option<&str>) -> Exchange {
+        exchange.headers.retain(|(key, _)| key != name);
+        if let Some(value) = value {
+            exchange.headers.push((name.to_owned(), value.to_owned()));
+        }
+        exchange
+    }
+
+    fn envelope() -> Value {
+        json!({"error": {"code": "invalidRequest", "message": "bad"}})
+    }
+
+    fn entity() -> Value {
+        let mut value = device();
+        value["@odata.context"] = json!(format!("{CONTEXT}/$entity"));
+        value
+    }
+
+    #[test]
+    fn not_server_error_refuses_only_5xx() {
+        assert!(not_server_error(&answered(404, envelope()), Op::GetDevice).is_ok());
+        let reason = not_server_error(&answered(503, envelope()), Op::GetDevice).unwrap_err();
+        assert_eq!(reason, "server error 503");
+    }
+
+    #[test]
+    fn documented_status_knows_each_operations_statuses() {
+        assert!(documented_status(&answered(201, entity()), Op::CreateDevice).is_ok());
+        assert!(documented_status(&answered(500, envelope()), Op::CreateDevice).is_ok());
+        let reason = documented_status(&answered(200, entity()), Op::DeleteDevice).unwrap_err();
+        assert!(
+            reason.starts_with("status 200 is not documented"),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn error_envelope_wants_a_code_and_a_message() {
+        assert!(error_envelope(&answered(400, envelope()), Op::CreateDevice).is_ok());
+        assert!(error_envelope(&answered(200, json!({})), Op::CreateDevice).is_ok());
+        let empty = json!({"error": {"code": "", "message": "m"}});
+        assert_eq!(
+            error_envelope(&answered(400, empty), Op::CreateDevice),
+            Err("error.code is empty".to_owned())
+        );
+        assert_eq!(
+            error_envelope(&answered(400, json!({"message": "m"})), Op::CreateDevice),
+            Err("error response has no \"error\" object".to_owned())
+        );
+        let text = raw(400, "text/plain", b"oops".to_vec(), "https://x/beta");
+        assert_eq!(
+            error_envelope(&text, Op::CreateDevice),
+            Err("error response body is not JSON".to_owned())
+        );
+    }
+
+    #[test]
+    fn odata_annotations_want_a_context_and_absolute_next_links() {
+        assert!(odata_annotations(&answered(200, entity()), Op::GetDevice).is_ok());
+        assert_eq!(
+            odata_annotations(&answered(200, device()), Op::GetDevice),
+            Err("no @odata.context".to_owned())
+        );
+        let page = |next: &str| json!({"@odata.context": CONTEXT, "value": [device()], "@odata.nextLink": next});
+        let absolute = page("https://graph.example/beta/x?$skiptoken=1");
+        assert!(odata_annotations(&answered(200, absolute), Op::ListDevices).is_ok());
+        let relative = odata_annotations(&answered(200, page("/beta/x")), Op::ListDevices);
+        assert!(relative.unwrap_err().contains("not an absolute URL"));
+        let no_value = json!({"@odata.context": CONTEXT});
+        assert_eq!(
+            odata_annotations(&answered(200, no_value), Op::ListDevices),
+            Err("collection has no \"value\" array".to_owned())
+        );
+    }
+
+    #[test]
+    fn typed_body_parses_strictly_except_projections() {
+        assert!(typed_body(&answered(200, entity()), Op::GetDevice).is_ok());
+        let mut extra = entity();
+        extra["colour"] = json!("red");
+        let reason = typed_body(&answered(200, extra.clone()), Op::GetDevice).unwrap_err();
+        assert!(reason.starts_with("body does not parse as"), "{reason}");
+        let mut projected = answered(200, extra);
+        projected.request.url.push_str("?$select=id");
+        assert!(typed_body(&projected, Op::GetDevice).is_ok());
+        let deleted = answered(204, json!({"id": "x"}));
+        assert_eq!(
+            typed_body(&deleted, Op::DeleteDevice),
+            Err("204 must have no body".to_owned())
+        );
+        let count = raw(
+            200,
+            "text/plain",
+            b"twelve".to_vec(),
+            "https://x/beta/$count",
+        );
+        assert!(
+            typed_body(&count, Op::CountDevices)
+                .unwrap_err()
+                .contains("is not a number")
+        );
+    }
+
+    #[test]
+    fn secret_never_returned_finds_a_key_at_any_depth() {
+        assert!(secret_never_returned(&answered(200, entity()), Op::GetDevice).is_ok());
+        let nested = json!({"value": [{"device": {"secretKey": "JBSWY3DPEHPK3PXP"}}]});
+        assert_eq!(
+            secret_never_returned(&answered(200, nested), Op::ListMethods),
+            Err("secretKey returned at /value/0/device/secretKey".to_owned())
+        );
+    }
+
+    #[test]
+    fn request_id_must_be_there_and_not_blank() {
+        assert!(request_id(&answered(200, entity()), Op::GetDevice).is_ok());
+        let blank = with_header(answered(200, entity()), "request-id", Some(" "));
+        assert_eq!(
+            request_id(&blank, Op::GetDevice),
+            Err("no request-id header".to_owned())
+        );
+    }
+
+    #[test]
+    fn client_request_id_must_come_back_unchanged() {
+        assert!(client_request_id(&answered(200, entity()), Op::GetDevice).is_ok());
+        let changed = with_header(answered(200, entity()), "client-request-id", Some("c-2"));
+        assert!(
+            client_request_id(&changed, Op::GetDevice)
+                .unwrap_err()
+                .contains("echoed as")
+        );
+        let missing = with_header(answered(200, entity()), "client-request-id", None);
+        assert_eq!(
+            client_request_id(&missing, Op::GetDevice),
+            Err("client-request-id not echoed".to_owned())
+        );
+    }
+
+    #[test]
+    fn json_content_type_except_a_successful_count() {
+        assert!(json_content_type(&answered(200, entity()), Op::GetDevice).is_ok());
+        let text = raw(200, "text/plain", b"{}".to_vec(), "https://x/beta");
+        assert!(
+            json_content_type(&text, Op::GetDevice)
+                .unwrap_err()
+                .contains("is not application/json")
+        );
+        let count = raw(
+            200,
+            "text/plain; charset=utf-8",
+            b"3".to_vec(),
+            "https://x/$count",
+        );
+        assert!(json_content_type(&count, Op::CountDevices).is_ok());
+        let json_count = raw(200, "application/json", b"3".to_vec(), "https://x/$count");
+        assert!(json_content_type(&json_count, Op::CountDevices).is_err());
+        let bare = with_header(answered(200, entity()), "content-type", None);
+        assert_eq!(
+            json_content_type(&bare, Op::GetDevice),
+            Err("a body without a content type".to_owned())
+        );
+    }
+
+    #[test]
+    fn retry_after_is_whole_seconds_or_an_http_date() {
+        let with = |value: &str| with_header(answered(429, envelope()), "retry-after", Some(value));
+        assert!(retry_after_seconds(&answered(429, envelope()), Op::Activate).is_ok());
+        assert!(retry_after_seconds(&with("30"), Op::Activate).is_ok());
+        assert!(retry_after_seconds(&with("Wed, 21 Oct 2026 07:28:00 GMT"), Op::Activate).is_ok());
+        assert!(
+            retry_after_seconds(&with("1.5"), Op::Activate)
+                .unwrap_err()
+                .contains("neither whole seconds nor an HTTP date")
+        );
+    }
+
+    #[test]
+    fn a_missing_answer_is_left_to_the_caller_and_retried_attempts_skip_the_5xx_check() {
+        let mut lost = answered(503, envelope());
+        lost.status = None;
+        assert!(run_all(&lost, Op::GetDevice).is_empty());
+        let unavailable = with_header(answered(503, envelope()), "retry-after", Some("1"));
+        let all: Vec<String> = run_all(&unavailable, Op::GetDevice)
+            .into_iter()
+            .map(|v| v.check)
+            .collect();
+        assert_eq!(all, ["not_server_error"]);
+        assert!(run_on_retried(&unavailable, Op::GetDevice).is_empty());
+        let strength = run_all(&unavailable, Op::GetDevice)[0].strength;
+        assert_eq!(strength, rules::NO_SERVER_ERROR.strength);
     }
 }

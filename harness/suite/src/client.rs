@@ -12,6 +12,7 @@ use serde_json::Value;
 use tokio::sync::Semaphore;
 
 use crate::retries::{RetryLog, is_retryable};
+pub use crate::secret::BearerToken;
 use crate::wording;
 
 /// Limits of the client.
@@ -27,7 +28,7 @@ pub struct ClientConfig {
     pub max_body: usize,
     /// Requests in flight at once.
     pub jobs: usize,
-    /// CA certificates trusted besides the system's (`--ca-cert`; see [`read_ca_certificates`]).
+    /// CA certificates trusted besides the system's (`--ca-cert`; see [`ClientConfig::trusting`]).
     pub extra_roots: Vec<reqwest::Certificate>,
 }
 
@@ -82,7 +83,7 @@ pub struct Request {
     /// Absolute URL.
     pub url: String,
     /// Bearer token, if any.
-    pub bearer: Option<String>,
+    pub bearer: Option<BearerToken>,
     /// Body.
     pub body: Body,
     /// Extra headers.
@@ -118,8 +119,8 @@ impl Request {
     }
 
     /// The same request carrying `token` as a bearer token (or none).
-    pub fn bearer(mut self, token: Option<&str>) -> Self {
-        self.bearer = token.map(str::to_owned);
+    pub fn bearer(mut self, token: Option<&BearerToken>) -> Self {
+        self.bearer = token.cloned();
         self
     }
 
@@ -150,6 +151,7 @@ impl Request {
 
 /// Why no (complete) response came.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum TransportError {
     /// No complete response within the deadline.
     #[error("no complete response within {}", wording::duration(*.0))]
@@ -196,12 +198,20 @@ impl Exchange {
     /// An exchange of `request` that got no answer, for `error`.
     pub fn without_answer(request: Request, error: TransportError) -> Self {
         Self {
+            error: Some(error),
+            ..Self::unanswered(request, String::new())
+        }
+    }
+
+    /// The first attempt of `request`, sent with `client_request_id`, before anything came back.
+    pub(crate) fn unanswered(request: Request, client_request_id: String) -> Self {
+        Self {
             request,
-            client_request_id: String::new(),
+            client_request_id,
             status: None,
             headers: Vec::new(),
             body: Vec::new(),
-            error: Some(error),
+            error: None,
             elapsed: Duration::ZERO,
             attempts: 1,
             retry_wait: None,
@@ -227,6 +237,23 @@ impl Exchange {
         self.json()?.pointer(pointer)?.as_str().map(str::to_owned)
     }
 
+    /// What came back, for messages: `answered 404`, or `no answer (connection refused)`.
+    pub fn answer(&self) -> String {
+        match (self.status, &self.error) {
+            (Some(status), _) => format!("answered {status}"),
+            (None, Some(error)) => format!("no answer ({error})"),
+            (None, None) => "no answer".to_owned(),
+        }
+    }
+
+    /// The Graph error code of an error response.
+    pub fn error_code(&self) -> Option<String> {
+        self.json()?
+            .pointer("/error/code")?
+            .as_str()
+            .map(str::to_owned)
+    }
+
     /// Whether the status is 2xx.
     pub fn is_success(&self) -> bool {
         self.status
@@ -250,6 +277,7 @@ pub struct ClientBuildError(#[from] reqwest::Error);
 
 /// Why a CA certificate file cannot be trusted.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum CaFileError {
     /// The file could not be read.
     #[error("cannot read the CA certificate file {path}: {source}")]
@@ -400,7 +428,7 @@ impl HttpClient {
             .header("client-request-id", client_request_id)
             .header("accept", "application/json");
         if let Some(token) = &request.bearer {
-            builder = builder.bearer_auth(token);
+            builder = builder.bearer_auth(token.expose());
         }
         if let Some(content_type) = request.content_type() {
             builder = builder.header("content-type", content_type);
@@ -411,18 +439,7 @@ impl HttpClient {
         if let Some(bytes) = request.body_bytes() {
             builder = builder.body(bytes);
         }
-        let mut exchange = Exchange {
-            request: request.clone(),
-            client_request_id: client_request_id.to_owned(),
-            status: None,
-            headers: Vec::new(),
-            body: Vec::new(),
-            error: None,
-            elapsed: Duration::ZERO,
-            attempts: 1,
-            retry_wait: None,
-            earlier_attempts: Vec::new(),
-        };
+        let mut exchange = Exchange::unanswered(request.clone(), client_request_id.to_owned());
         match builder.send().await {
             Err(error) => exchange.error = Some(self.classify(&error)),
             Ok(mut response) => {
@@ -488,19 +505,15 @@ mod tests {
 
     fn exchange_with(headers: &[(&str, &str)]) -> Exchange {
         Exchange {
-            request: Request::new("x", Method::GET, "http://127.0.0.1/"),
-            client_request_id: String::new(),
             status: Some(429),
             headers: headers
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
-            body: Vec::new(),
-            error: None,
-            elapsed: Duration::ZERO,
-            attempts: 1,
-            retry_wait: None,
-            earlier_attempts: Vec::new(),
+            ..Exchange::unanswered(
+                Request::new("x", Method::GET, "http://127.0.0.1/"),
+                String::new(),
+            )
         }
     }
 

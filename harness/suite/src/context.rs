@@ -26,11 +26,6 @@ impl Tag {
         }
     }
 
-    /// The run id.
-    pub fn run_id(&self) -> &str {
-        &self.run_id
-    }
-
     /// The serial prefix of this run: `hwoath-<run id>-`.
     pub fn serial_prefix(&self) -> String {
         format!("{TAG_PREFIX}{}-", self.run_id)
@@ -98,11 +93,6 @@ impl UserPool {
                 free: Mutex::new(users),
             }),
         }
-    }
-
-    /// Whether the pool has no users at all.
-    pub fn is_empty(&self) -> bool {
-        self.pool.total == 0
     }
 
     /// Waits until `count` users are free and holds them all; `None` when the pool has fewer in all.

@@ -22,28 +22,31 @@
 //! # }
 //! ```
 
-pub mod base_url;
-pub mod case;
-pub mod catalog;
-pub mod checks;
-pub mod client;
-pub mod context;
-pub mod endpoints;
-pub mod generate;
-pub mod plan;
-pub mod redact;
-pub mod replay;
+mod base_url;
+mod case;
+mod catalog;
+mod checks;
+mod cleanup;
+mod client;
+mod context;
+mod controls;
+mod endpoints;
+mod generate;
+mod label;
+mod plan;
+mod redact;
+mod replay;
 pub mod report;
-pub mod retries;
-pub mod rules;
-pub mod runner;
-pub mod shrink;
-pub mod stateful;
-pub mod stop;
-pub mod sweep;
-pub mod target;
-pub mod teardown;
-pub mod wording;
+mod retries;
+mod rules;
+mod runner;
+mod secret;
+mod shrink;
+mod stateful;
+mod steps;
+mod stop;
+mod target;
+mod wording;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -51,19 +54,39 @@ use std::time::Instant;
 
 use reqwest::Method;
 
-pub use client::{CaFileError, ClientConfig};
+pub use base_url::missing_beta;
+pub use case::{CaseInfo, Group};
+pub use catalog::properties::Trial;
+pub use cleanup::sweep::{Sweep, SweepError};
+pub use client::{
+    CaFileError, ClientBuildError, ClientConfig, Exchange, HttpClient, Request, TransportError,
+};
 pub use context::TAG_PREFIX;
-pub use plan::Plan;
-pub use report::model::{CaseReport, Outcome, RunReport};
+pub use endpoints::{Owner, Urls};
+pub use plan::{Plan, Skips, UsersFrom};
+pub use replay::replay;
+pub use report::{CaseReport, Outcome, RunReport};
+pub use rules::Strength;
 pub use runner::RunOptions;
-pub use sweep::Sweep;
-pub use target::Credentials;
+pub use secret::{BearerToken, ClientSecret};
+pub use target::{Credentials, Principal, Target, TokenError};
 
-use crate::client::{HttpClient, Request};
 use crate::context::{RunContext, Tag, UserPool};
-use crate::generate::Failure;
-use crate::report::model::{SCHEMA, Summary, TargetInfo};
-use crate::target::Target;
+use crate::report::{Failure, SCHEMA, Summary, TargetInfo};
+
+/// Every case of the catalog, in the order a run takes them.
+pub fn catalog() -> Vec<CaseInfo> {
+    catalog::all().iter().map(case::Case::info).collect()
+}
+
+/// Items the crate's own tests, benches and fuzz targets reach into; not part of the public API.
+#[doc(hidden)]
+pub mod internals {
+    pub use crate::catalog::properties::ACTIVATION_CAP;
+    pub use crate::checks::ALL as CHECKS;
+    pub use crate::generate::{BodyKind, Class, mutations};
+    pub use crate::report::internals::{escape, shell_quote, verdict};
+}
 
 /// How a run goes.
 #[derive(Debug, Clone, Default)]
@@ -78,12 +101,36 @@ pub struct SuiteOptions {
     pub seed: u64,
     /// Generated cases per property case (`None`: 64 on a mock, 16 on a real tenant).
     pub cases: Option<usize>,
-    /// The target's kind as the report shows it (`embedded-mock`, `mock`, `graph`); probed when empty.
-    pub target_kind: String,
+    /// The target's kind as the report shows it; probed when `None`.
+    pub target_kind: Option<TargetKind>,
 }
 
-/// Why a run could not start.
+/// What kind of target a run is against, as its report says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TargetKind {
+    /// The mock tenant `hwoath run` starts itself when given no target.
+    EmbeddedMock,
+    /// A target with test controls: a mock tenant.
+    Mock,
+    /// Any other target: Microsoft Graph or an implementation of it.
+    Graph,
+}
+
+impl TargetKind {
+    /// The name every report uses: `embedded-mock`, `mock` or `graph`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TargetKind::EmbeddedMock => "embedded-mock",
+            TargetKind::Mock => "mock",
+            TargetKind::Graph => "graph",
+        }
+    }
+}
+
+/// Why a run, a plan or a cleanup could not be carried out.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum SuiteError {
     /// The HTTP client could not be built.
     #[error(transparent)]
@@ -96,6 +143,9 @@ pub enum SuiteError {
         /// The target's base URL.
         url: String,
     },
+    /// The cleanup could not list the inventory.
+    #[error(transparent)]
+    Sweep(#[from] SweepError),
     /// The target did not answer at all.
     #[error("the target {url} is unreachable: {reason}")]
     Unreachable {
@@ -137,7 +187,9 @@ pub async fn connect(
             url: target.urls().devices(),
             reason: error.to_string(),
         }),
-        _ if matches!(target.credentials(), Credentials::MockControls) && !target.can_mint() => {
+        _ if matches!(target.credentials(), Credentials::MockControls)
+            && !target.has_controls() =>
+        {
             Err(SuiteError::NoCredentials {
                 url: target.urls().base().to_owned(),
             })
@@ -160,16 +212,14 @@ pub async fn run(
     let client = HttpClient::new(options.client.clone())?;
     let auth = credentials.label().to_owned();
     let target = connect(base_url, credentials, client).await?;
-    let kind = if !options.target_kind.is_empty() {
-        options.target_kind.clone()
-    } else if target.controls().is_some() {
-        "mock".to_owned()
-    } else {
-        "graph".to_owned()
+    let kind = match options.target_kind {
+        Some(kind) => kind,
+        None if target.has_controls() => TargetKind::Mock,
+        None => TargetKind::Graph,
     };
     let mut run_options = options.run.clone();
     // A target with test controls is a mock by its own admission: writes cannot hurt anything.
-    run_options.allow_writes |= target.controls().is_some();
+    run_options.allow_writes |= target.has_controls();
     let (users, _) = plan::users(&target, &options.users).await;
     let run_id = uuid::Uuid::new_v4().simple().to_string()[..8].to_owned();
     let ctx = Arc::new(RunContext {
@@ -181,14 +231,15 @@ pub async fn run(
     });
     let result =
         runner::run_catalog(ctx.clone(), catalog::all(), &run_options, on_case, cancel).await;
-    let teardown = teardown::tear_down(&ctx, &result, run_options.cleanup_time).await;
+    let teardown =
+        cleanup::teardown::tear_down(&ctx, result.ending(), run_options.cleanup_time).await;
     let (interrupted, stop_reason) = (
         result.interrupted(),
         result.stop.as_ref().map(ToString::to_string),
     );
     let target_info = TargetInfo {
         base_url: base_url.to_owned(),
-        kind,
+        kind: kind.as_str().to_owned(),
         auth,
     };
     Ok(RunReport {
@@ -232,7 +283,7 @@ pub async fn plan(
         &catalog::all(),
         &options.run,
         !users.is_empty(),
-        target.controls().is_some(),
+        target.has_controls(),
     );
     Ok(Plan {
         users,
@@ -247,13 +298,7 @@ pub async fn cleanup(
     base_url: &str,
     credentials: Credentials,
     client: ClientConfig,
-) -> Result<Result<Sweep, sweep::SweepError>, SuiteError> {
+) -> Result<Sweep, SuiteError> {
     let target = connect(base_url, credentials, HttpClient::new(client)?).await?;
-    let ctx = RunContext {
-        target,
-        tag: Tag::new("cleanup"),
-        users: UserPool::new(Vec::new()),
-        generation: generate::Generation::default(),
-    };
-    Ok(sweep::sweep(&ctx, TAG_PREFIX).await)
+    Ok(cleanup::sweep::sweep(&target, TAG_PREFIX).await?)
 }

@@ -138,7 +138,7 @@ pub fn predict(
     has_users: bool,
     has_controls: bool,
 ) -> (usize, Vec<Skips>) {
-    let selected: Vec<&Case> = cases.iter().filter(|c| options.selects(c)).collect();
+    let selected: Vec<&Case> = cases.iter().filter(|c| options.selects_case(c)).collect();
     let allow_writes = options.allow_writes || has_controls;
     let mut skips: Vec<Skips> = Vec::new();
     for case in &selected {

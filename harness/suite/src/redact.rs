@@ -21,17 +21,22 @@ const CREDENTIAL_PROPERTIES: [&str; 3] = ["client_secret", "access_token", "refr
 /// Form fields whose values are secrets.
 const SECRET_FORM_FIELDS: [&str; 2] = ["client_secret", "assertion"];
 
+/// The only `Authorization` value any report shows.
+pub const REDACTED_BEARER: &str = "Bearer [redacted]";
+
+/// Whether a header carries credentials, so that only its scheme may be recorded.
+pub fn is_credential_header(name: &str) -> bool {
+    name.eq_ignore_ascii_case("authorization") || name.eq_ignore_ascii_case("proxy-authorization")
+}
+
 /// A header value as it may be recorded (`Authorization` keeps only its scheme).
 pub fn header_value(name: &str, value: &str) -> String {
-    if name.eq_ignore_ascii_case("authorization")
-        || name.eq_ignore_ascii_case("proxy-authorization")
-    {
-        match value.split_once(' ') {
-            Some((scheme, _)) => format!("{scheme} {REDACTED}"),
-            None => REDACTED.to_owned(),
-        }
-    } else {
-        value.to_owned()
+    if !is_credential_header(name) {
+        return value.to_owned();
+    }
+    match value.split_once(' ') {
+        Some((scheme, _)) => format!("{scheme} {REDACTED}"),
+        None => REDACTED.to_owned(),
     }
 }
 

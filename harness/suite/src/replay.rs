@@ -4,7 +4,8 @@
 use crate::catalog::properties::{self, Trial};
 use crate::client::HttpClient;
 use crate::context::{RunContext, Tag, UserPool};
-use crate::generate::{Failure, Generation};
+use crate::generate::Generation;
+use crate::report::Failure;
 use crate::{ClientConfig, Credentials, SuiteError};
 
 /// Re-sends `failure` to `base_url` once, making the device (and, for `users`, the assignment) it

@@ -6,7 +6,27 @@
 //! repository). An *inferred* rule is our decision where the pages are silent; its basis says so and
 //! why, and `docs/spec.md` lists it under "Our decisions".
 
-use crate::report::model::Strength;
+use serde::{Deserialize, Serialize};
+
+/// How strongly the spec backs a rule or case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Strength {
+    /// A Microsoft page says so: a violation is a failure.
+    Documented,
+    /// Our decision where the docs are silent: a violation is a divergence.
+    Inferred,
+}
+
+impl Strength {
+    /// The lower-case name every report uses: `documented` or `inferred`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Strength::Documented => "documented",
+            Strength::Inferred => "inferred",
+        }
+    }
+}
 
 /// One rule of the spec.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

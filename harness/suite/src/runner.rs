@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 
 use tokio::task::{Id, JoinError, JoinSet};
 
-use crate::case::{Abort, Case, CaseRun, Cleanup, Group, panic_message, run_script};
+use crate::case::{Abort, Case, CaseInfo, CaseRun, Cleanup, Group, panic_message, run_script};
+use crate::cleanup::teardown::Ending;
 use crate::context::RunContext;
 use crate::report::model::{CaseReport, Outcome};
 use crate::shrink::DEFAULT_SHRINK_TIME;
@@ -62,18 +63,26 @@ impl Default for RunOptions {
 impl RunOptions {
     /// Whether `case` is selected by the group and case filters. A case filter is an exact id, a group
     /// name (`validation`), or a prefix ending in `*` (`validation/create-secret-*`).
-    pub fn selects(&self, case: &Case) -> bool {
+    pub fn selects(&self, case: &CaseInfo) -> bool {
+        self.selects_id(&case.id, case.group)
+    }
+
+    /// [`RunOptions::selects`] for a runnable case.
+    pub(crate) fn selects_case(&self, case: &Case) -> bool {
+        self.selects_id(&case.id, case.group)
+    }
+
+    fn selects_id(&self, id: &str, group: Group) -> bool {
         let wanted = |filter: &String| match filter.strip_suffix('*') {
-            Some(prefix) => case.id.starts_with(prefix),
+            Some(prefix) => id.starts_with(prefix),
             None => {
-                case.id == *filter
-                    || case
-                        .id
+                id == filter
+                    || id
                         .strip_prefix(filter.as_str())
                         .is_some_and(|rest| rest.starts_with('/'))
             }
         };
-        (self.groups.is_empty() || self.groups.contains(&case.group))
+        (self.groups.is_empty() || self.groups.contains(&group))
             && (self.cases.is_empty() || self.cases.iter().any(wanted))
     }
 
@@ -99,6 +108,15 @@ pub struct RunResult {
 }
 
 impl RunResult {
+    /// How the cases ended, for the run's end.
+    pub(crate) fn ending(&self) -> Ending<'_> {
+        Ending {
+            cancelled_at: self.cancelled_at,
+            clock_in_doubt: self.stop.is_some() || !self.clock_errors.is_empty(),
+            leftovers: &self.leftovers,
+        }
+    }
+
     /// Whether a signal stopped the run.
     pub fn interrupted(&self) -> bool {
         self.stop == Some(StopReason::Interrupted)
@@ -117,7 +135,7 @@ pub async fn run_catalog(
 ) -> RunResult {
     let selected: Vec<(usize, Case)> = cases
         .into_iter()
-        .filter(|case| options.selects(case))
+        .filter(|case| options.selects_case(case))
         .enumerate()
         .collect();
     let (exclusive, shared): (Vec<_>, Vec<_>) = selected
@@ -257,28 +275,13 @@ fn lost_case(
     } else {
         "the case's task was cancelled".to_owned()
     };
-    let report = empty_report(&case, Outcome::Error, reason);
+    let report = case.report(Outcome::Error, vec![reason]);
     Some((index, report, Cleanup::default()))
 }
 
 /// The report of a case that never started.
 fn not_started(case: &Case, reason: &StopReason) -> CaseReport {
-    empty_report(case, Outcome::Skip, reason.not_started())
-}
-
-fn empty_report(case: &Case, outcome: Outcome, reason: String) -> CaseReport {
-    CaseReport {
-        id: case.id.clone(),
-        title: case.title.clone(),
-        group: case.group.as_str().to_owned(),
-        strength: case.rule.strength,
-        source: case.rule.source.to_owned(),
-        outcome,
-        reasons: vec![reason],
-        observations: Vec::new(),
-        duration_ms: 0,
-        exchanges: Vec::new(),
-    }
+    case.report(Outcome::Skip, vec![reason.not_started()])
 }
 
 /// Runs one case until it ends or the run cancels it, then cleans up after it.
@@ -347,7 +350,7 @@ mod tests {
         let client = crate::client::HttpClient::new(crate::ClientConfig::default()).unwrap();
         let target = crate::target::Target::connect(
             &url,
-            crate::Credentials::BearerToken("t".into()),
+            crate::Credentials::BearerToken(crate::BearerToken::new("t")),
             client,
         )
         .await;
@@ -484,12 +487,12 @@ mod tests {
         let secret = case(Group::Validation, "create-secret-empty");
         let rfc = case(Group::Rfc, "core-hotp-counter-0");
         let all = RunOptions::default();
-        assert!(all.selects(&secret) && all.selects(&rfc) && !all.is_filtered());
+        assert!(all.selects_case(&secret) && all.selects_case(&rfc) && !all.is_filtered());
         let by_group = RunOptions {
             groups: vec![Group::Rfc],
             ..RunOptions::default()
         };
-        assert!(by_group.selects(&rfc) && !by_group.selects(&secret));
+        assert!(by_group.selects_case(&rfc) && !by_group.selects_case(&secret));
         for filter in [
             "validation/create-secret-empty",
             "validation",
@@ -499,15 +502,15 @@ mod tests {
                 cases: vec![filter.to_owned()],
                 ..RunOptions::default()
             };
-            assert!(by_case.selects(&secret), "{filter}");
-            assert!(!by_case.selects(&rfc), "{filter}");
+            assert!(by_case.selects_case(&secret), "{filter}");
+            assert!(!by_case.selects_case(&rfc), "{filter}");
         }
         let partial = RunOptions {
             cases: vec!["validation/create-secret".to_owned()],
             ..RunOptions::default()
         };
         assert!(
-            !partial.selects(&secret),
+            !partial.selects_case(&secret),
             "a bare prefix without * is not a match"
         );
     }

@@ -41,11 +41,6 @@ impl ShrinkBudget {
         }
     }
 
-    /// The whole budget.
-    pub fn limit(&self) -> Duration {
-        self.limit
-    }
-
     /// Whether nothing is left.
     pub fn is_spent(&self) -> bool {
         self.spent() >= self.limit
@@ -71,31 +66,83 @@ impl ShrinkBudget {
     }
 }
 
+/// How the shrink of a known failure ended.
+#[derive(Debug)]
+pub enum Shrinking<T, R> {
+    /// Not tried: the run's shrink budget was already spent (the reason says so).
+    Skipped(String),
+    /// The failing value passed when tested again (flaky, or the target changed).
+    NotAgain,
+    /// The smallest value that still failed.
+    Smallest {
+        /// The value.
+        value: T,
+        /// What its test found.
+        found: R,
+        /// Candidates tested.
+        tested: usize,
+        /// ` (why)` when shrinking stopped before the tree was fully explored, else empty.
+        cut_short: String,
+    },
+}
+
+/// Shrinks the failing value the tree `make_tree` builds starts from (tested again first) while `test`
+/// says a candidate still fails (`Some` with what it found), within `max_tests` and the run's
+/// `budget`: the one way the property and the stateful loops shrink.
+pub async fn shrink_failure<T, Tree, R, Fut>(
+    make_tree: impl FnOnce() -> Option<Tree> + Send + 'static,
+    test: impl FnMut(T) -> Fut,
+    max_tests: usize,
+    budget: &ShrinkBudget,
+) -> Shrinking<T, R>
+where
+    Tree: ValueTree<Value = T>,
+    T: Clone + Send + 'static,
+    Fut: Future<Output = Option<R>>,
+{
+    if budget.is_spent() {
+        return Shrinking::Skipped(budget.spent_reason());
+    }
+    let shrunk = shrink(make_tree, None, test, Limits { max_tests, budget }).await;
+    match shrunk.smallest {
+        None => Shrinking::NotAgain,
+        Some((value, found)) => Shrinking::Smallest {
+            value,
+            found,
+            tested: shrunk.tested,
+            cut_short: shrunk
+                .cut_short
+                .map(|why| format!(" ({why})"))
+                .unwrap_or_default(),
+        },
+    }
+}
+
 /// What shrinking found.
 #[derive(Debug)]
-pub struct Shrunk<T, R> {
+struct Shrunk<T, R> {
     /// The smallest value that still failed and what its test found; `None` when the first value
     /// did not fail again.
-    pub smallest: Option<(T, R)>,
+    smallest: Option<(T, R)>,
     /// Candidates tested (a first value whose outcome was given is not counted).
-    pub tested: usize,
+    tested: usize,
     /// Why shrinking stopped before the tree was fully explored, if it did.
-    pub cut_short: Option<String>,
+    cut_short: Option<String>,
 }
 
 /// Limits of one shrink.
 #[derive(Debug, Clone, Copy)]
-pub struct Limits<'a> {
+struct Limits<'a> {
     /// Most candidates tested.
-    pub max_tests: usize,
+    max_tests: usize,
     /// The run's budget.
-    pub budget: &'a ShrinkBudget,
+    budget: &'a ShrinkBudget,
 }
 
 /// Shrinks the tree `make_tree` builds (on a blocking thread). `first` is the outcome of the tree's
 /// first value when it is already known to fail; otherwise that value is tested first. `test` says
 /// whether a candidate still fails (`Some` with what it found).
-pub async fn shrink<T, Tree, R, Fut>(
+async fn shrink<T, Tree, R, Fut>(
     make_tree: impl FnOnce() -> Option<Tree> + Send + 'static,
     first: Option<R>,
     mut test: impl FnMut(T) -> Fut,
@@ -239,5 +286,36 @@ mod tests {
         };
         let shrunk = shrink(tree, None, |v| async move { Some(v) }, limits).await;
         assert!(shrunk.tested <= 3, "{}", shrunk.tested);
+    }
+
+    #[tokio::test]
+    async fn a_failure_is_not_shrunk_once_the_budget_is_spent() {
+        let budget = ShrinkBudget::new(Duration::ZERO);
+        let shrinking = shrink_failure(tree, |v| async move { Some(v) }, 1000, &budget).await;
+        assert!(
+            matches!(&shrinking, Shrinking::Skipped(why) if why == "the run's shrink budget of 0 ms is spent"),
+            "{shrinking:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_failure_that_passes_again_is_not_shrunk() {
+        let budget = ShrinkBudget::default();
+        let shrinking = shrink_failure(tree, |_| async { None::<()> }, 1000, &budget).await;
+        assert!(matches!(shrinking, Shrinking::NotAgain), "{shrinking:?}");
+    }
+
+    #[tokio::test]
+    async fn a_shrink_cut_short_says_why_in_parentheses() {
+        let budget = ShrinkBudget::default();
+        let shrinking = shrink_failure(tree, |v| async move { Some(v) }, 3, &budget).await;
+        let Shrinking::Smallest {
+            tested, cut_short, ..
+        } = shrinking
+        else {
+            panic!("{shrinking:?}");
+        };
+        assert_eq!(tested, 3);
+        assert_eq!(cut_short, " (stopped after 3 sends)");
     }
 }

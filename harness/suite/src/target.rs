@@ -10,11 +10,13 @@ use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
 use crate::client::{HttpClient, Request};
+use crate::controls::{ClockReading, Controls, Refused, system_now};
 use crate::endpoints::Urls;
+use crate::secret::{BearerToken, ClientSecret};
 use crate::wording;
 
 /// Where tokens come from.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub enum Credentials {
     /// Tokens minted by the target's test controls (`POST /_hwoath/token`), for any principal.
     MockControls,
@@ -27,31 +29,10 @@ pub enum Credentials {
         /// `AZURE_CLIENT_ID`.
         client_id: String,
         /// `AZURE_CLIENT_SECRET`.
-        client_secret: String,
+        client_secret: ClientSecret,
     },
     /// A ready bearer token (`GRAPH_TOKEN`).
-    BearerToken(String),
-}
-
-impl fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Credentials::MockControls => f.write_str("MockControls"),
-            Credentials::ClientCredentials {
-                authority_host,
-                tenant_id,
-                client_id,
-                ..
-            } => f
-                .debug_struct("ClientCredentials")
-                .field("authority_host", authority_host)
-                .field("tenant_id", tenant_id)
-                .field("client_id", client_id)
-                .field("client_secret", &"[redacted]")
-                .finish(),
-            Credentials::BearerToken(_) => f.write_str("BearerToken([redacted])"),
-        }
-    }
+    BearerToken(BearerToken),
 }
 
 impl Credentials {
@@ -64,12 +45,12 @@ impl Credentials {
                 .filter(|value| !value.trim().is_empty())
         };
         if let Some(token) = var("GRAPH_TOKEN") {
-            return Some(Credentials::BearerToken(token.trim().to_owned()));
+            return Some(Credentials::BearerToken(BearerToken::new(token.trim())));
         }
         Some(Credentials::ClientCredentials {
             tenant_id: var("AZURE_TENANT_ID")?,
             client_id: var("AZURE_CLIENT_ID")?,
-            client_secret: var("AZURE_CLIENT_SECRET")?,
+            client_secret: ClientSecret::new(var("AZURE_CLIENT_SECRET")?),
             authority_host: var("AZURE_AUTHORITY_HOST")
                 .unwrap_or_else(|| "https://login.microsoftonline.com".to_owned()),
         })
@@ -88,8 +69,10 @@ impl Credentials {
     pub fn secrets(&self) -> Vec<String> {
         match self {
             Credentials::MockControls => Vec::new(),
-            Credentials::ClientCredentials { client_secret, .. } => vec![client_secret.clone()],
-            Credentials::BearerToken(token) => vec![token.clone()],
+            Credentials::ClientCredentials { client_secret, .. } => {
+                vec![client_secret.expose().to_owned()]
+            }
+            Credentials::BearerToken(token) => vec![token.expose().to_owned()],
         }
     }
 }
@@ -118,6 +101,7 @@ pub enum Principal {
 
 /// Why a token for a principal cannot be had on this target.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum TokenError {
     /// The target cannot mint tokens with chosen permissions (no test controls).
     #[error(
@@ -150,17 +134,9 @@ pub const ADMIN_ROLES: [&str; 3] = [
     "User.Read.All",
 ];
 
-/// The target's test clock as the suite found it, to put back after cases that set it.
-#[derive(Debug, Clone, Copy)]
-struct ClockAtStart {
-    unix: u64,
-    frozen: bool,
-    read_at: Instant,
-}
-
 #[derive(Default)]
 struct CachedToken {
-    token: Option<(String, Instant)>,
+    token: Option<(BearerToken, Instant)>,
 }
 
 /// A target and the suite's access to it.
@@ -168,8 +144,8 @@ struct CachedToken {
 pub struct Target {
     urls: Urls,
     credentials: Credentials,
-    controls: Option<String>,
-    clock_at_start: Option<ClockAtStart>,
+    controls: Option<Controls>,
+    clock_at_start: Option<ClockReading>,
     client: HttpClient,
     cache: Arc<Mutex<CachedToken>>,
 }
@@ -179,53 +155,26 @@ impl fmt::Debug for Target {
         f.debug_struct("Target")
             .field("base_url", &self.urls.base())
             .field("credentials", &self.credentials)
-            .field("controls", &self.controls)
+            .field("controls", &self.controls.is_some())
             .finish()
     }
-}
-
-/// The origin (scheme, host, port) of a URL.
-fn origin(url: &str) -> Option<String> {
-    let after_scheme = url.find("://")? + 3;
-    let end = url[after_scheme..]
-        .find('/')
-        .map_or(url.len(), |i| after_scheme + i);
-    Some(url[..end].to_owned())
 }
 
 impl Target {
     /// A target at `base_url`; probes for the test controls at the URL's origin (`/_hwoath`).
     pub async fn connect(base_url: &str, credentials: Credentials, client: HttpClient) -> Self {
-        let urls = Urls::new(base_url);
-        let mut target = Self {
-            urls,
+        let (controls, clock_at_start) = match Controls::probe(&client, base_url).await {
+            Some((controls, reading)) => (Some(controls), Some(reading)),
+            None => (None, None),
+        };
+        Self {
+            urls: Urls::new(base_url),
             credentials,
-            controls: None,
-            clock_at_start: None,
+            controls,
+            clock_at_start,
             client,
             cache: Arc::new(Mutex::new(CachedToken::default())),
-        };
-        if let Some(origin) = origin(base_url) {
-            let controls = format!("{origin}/_hwoath");
-            let probe = target
-                .client
-                .send(Request::new(
-                    "probe test controls",
-                    Method::GET,
-                    format!("{controls}/clock"),
-                ))
-                .await;
-            let reading = probe.json().unwrap_or_default();
-            if let (Some(200), Some(unix)) = (probe.status, reading["unix"].as_u64()) {
-                target.controls = Some(controls);
-                target.clock_at_start = Some(ClockAtStart {
-                    unix,
-                    frozen: reading["frozen"].as_bool().unwrap_or(false),
-                    read_at: Instant::now(),
-                });
-            }
         }
-        target
     }
 
     /// URL builder.
@@ -243,13 +192,28 @@ impl Target {
         &self.credentials
     }
 
-    /// The test controls' URL, when the target has them.
-    pub fn controls(&self) -> Option<&str> {
-        self.controls.as_deref()
+    /// The test controls, when the target has them.
+    pub(crate) fn controls(&self) -> Option<&Controls> {
+        self.controls.as_ref()
+    }
+
+    /// Whether the target has test controls (a mock by its own admission): its clock can be set and
+    /// tokens with chosen permissions minted.
+    pub fn has_controls(&self) -> bool {
+        self.controls.is_some()
+    }
+
+    /// The target's time in seconds since the Unix epoch: its test clock when it has one, this
+    /// machine's clock otherwise.
+    pub(crate) async fn now(&self) -> Result<u64, Refused> {
+        match &self.controls {
+            Some(controls) => Ok(controls.clock().await?.unix),
+            None => Ok(system_now()),
+        }
     }
 
     /// Puts the test clock back as the suite found it (advanced by the time since, when it was running).
-    pub async fn restore_clock(&self) -> Result<(), String> {
+    pub(crate) async fn restore_clock(&self) -> Result<(), String> {
         let (Some(controls), Some(start)) = (&self.controls, self.clock_at_start) else {
             return Ok(());
         };
@@ -258,37 +222,29 @@ impl Target {
         } else {
             start.unix + start.read_at.elapsed().as_secs()
         };
-        let exchange = self
-            .client
-            .send(
-                Request::new("restore clock", Method::PUT, format!("{controls}/clock"))
-                    .json(json!({"unix": unix, "frozen": start.frozen})),
-            )
-            .await;
-        match exchange.status {
-            Some(200) => Ok(()),
-            other => Err(format!(
-                "restoring the clock answered {}",
-                wording::status(other)
-            )),
-        }
-    }
-
-    /// Whether tokens with chosen permissions can be minted.
-    pub fn can_mint(&self) -> bool {
-        self.controls.is_some()
+        controls
+            .set_clock("restore clock", unix, start.frozen)
+            .await
+            .map_err(|refused| {
+                format!(
+                    "restoring the clock answered {}",
+                    wording::status(refused.status)
+                )
+            })
     }
 
     /// A bearer token acting as `principal`.
-    pub async fn token(&self, principal: &Principal) -> Result<String, TokenError> {
-        match (principal, &self.controls) {
+    pub async fn token(&self, principal: &Principal) -> Result<BearerToken, TokenError> {
+        let minted = |refused: Refused| {
+            TokenError::Failed(format!("mint answered {}", wording::status(refused.status)))
+        };
+        let claims = match (principal, &self.controls) {
             // The caller's own credentials are the admin identity; a mock's controls stand in otherwise.
             (Principal::Admin, _) if !matches!(self.credentials, Credentials::MockControls) => {
-                self.credential_token().await
+                return self.credential_token().await;
             }
-            (Principal::Admin, Some(_)) => self.mint(json!({"roles": ADMIN_ROLES})).await,
-            (Principal::Admin, None) => Err(TokenError::CannotMint),
-            (Principal::App(roles), Some(_)) => self.mint(json!({"roles": roles})).await,
+            (Principal::Admin, Some(_)) => json!({"roles": ADMIN_ROLES}),
+            (Principal::App(roles), Some(_)) => json!({"roles": roles}),
             (
                 Principal::Delegated {
                     user,
@@ -296,42 +252,19 @@ impl Target {
                     roles,
                 },
                 Some(_),
-            ) => {
-                self.mint(json!({"scp": scopes.join(" "), "oid": user, "wids": roles}))
-                    .await
-            }
-            (Principal::Expired, Some(_)) => {
-                self.mint(json!({"roles": ADMIN_ROLES, "expires_in": -60}))
-                    .await
-            }
+            ) => json!({"scp": scopes.join(" "), "oid": user, "wids": roles}),
+            (Principal::Expired, Some(_)) => json!({"roles": ADMIN_ROLES, "expires_in": -60}),
             (Principal::Tampered, _) => {
                 let token = Box::pin(self.token(&Principal::Admin)).await?;
-                Ok(tamper(&token))
+                return Ok(BearerToken::new(tamper(token.expose())));
             }
-            (_, None) => Err(TokenError::CannotMint),
-        }
+            (_, None) => return Err(TokenError::CannotMint),
+        };
+        let controls = self.controls.as_ref().ok_or(TokenError::CannotMint)?;
+        controls.mint(claims).await.map_err(minted)
     }
 
-    async fn mint(&self, claims: Value) -> Result<String, TokenError> {
-        let controls = self.controls.as_deref().ok_or(TokenError::CannotMint)?;
-        let exchange = self
-            .client
-            .send(
-                Request::new("mint token", Method::POST, format!("{controls}/token")).json(claims),
-            )
-            .await;
-        exchange
-            .str_at("/access_token")
-            .filter(|_| exchange.status == Some(200))
-            .ok_or_else(|| {
-                TokenError::Failed(format!(
-                    "mint answered {}",
-                    wording::status(exchange.status)
-                ))
-            })
-    }
-
-    async fn credential_token(&self) -> Result<String, TokenError> {
+    async fn credential_token(&self) -> Result<BearerToken, TokenError> {
         match &self.credentials {
             Credentials::BearerToken(token) => Ok(token.clone()),
             Credentials::MockControls => Err(TokenError::CannotMint),
@@ -350,7 +283,7 @@ impl Target {
                 let form = format!(
                     "grant_type=client_credentials&client_id={}&client_secret={}&scope={}",
                     form_escape(client_id),
-                    form_escape(client_secret),
+                    form_escape(client_secret.expose()),
                     form_escape("https://graph.microsoft.com/.default")
                 );
                 let url = format!(
@@ -381,11 +314,12 @@ impl Target {
                     .as_u64()
                     .unwrap_or(300)
                     .saturating_sub(60);
+                let token = BearerToken::new(token);
                 cache.token = Some((
-                    token.to_owned(),
+                    token.clone(),
                     Instant::now() + Duration::from_secs(lifetime),
                 ));
-                Ok(token.to_owned())
+                Ok(token)
             }
         }
     }
@@ -418,28 +352,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn origin_is_scheme_host_and_port() {
-        assert_eq!(
-            origin("http://127.0.0.1:8080/beta").as_deref(),
-            Some("http://127.0.0.1:8080")
-        );
-        assert_eq!(
-            origin("https://graph.microsoft.com").as_deref(),
-            Some("https://graph.microsoft.com")
-        );
-        assert_eq!(origin("not a url"), None);
-    }
-
-    #[test]
     fn credentials_never_show_their_secrets() {
         let credentials = Credentials::ClientCredentials {
             authority_host: "https://login.example".into(),
             tenant_id: "t".into(),
             client_id: "c".into(),
-            client_secret: "super-secret-value".into(),
+            client_secret: ClientSecret::new("super-secret-value"),
         };
         assert!(!format!("{credentials:?}").contains("super-secret-value"));
-        assert!(!format!("{:?}", Credentials::BearerToken("eyJtoken".into())).contains("eyJtoken"));
+        assert!(
+            !format!(
+                "{:?}",
+                Credentials::BearerToken(BearerToken::new("eyJtoken"))
+            )
+            .contains("eyJtoken")
+        );
     }
 
     #[test]

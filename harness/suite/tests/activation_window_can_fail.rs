@@ -7,10 +7,9 @@ mod common;
 use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
-use common::proxy::{self, Answer, Forwarded, Rewrite};
-use futures_util::future::BoxFuture;
 use hwoath_otp::{Algorithm, Secret, Totp, Verifier};
 use hwoath_suite::{Credentials, Outcome, RunOptions, RunReport};
+use hwoath_testkit::{Answer, BoxFuture, Forwarded, Proxy, Rewrite};
 use serde_json::{Value, json};
 
 /// What the proxy knows of each token it saw created: enough to check a code itself.
@@ -173,12 +172,12 @@ async fn a_target_that_keeps_one_step_either_side_fails_the_accepted_drifts() {
     let (tenant, options) = common::mock().await;
     let narrow = NarrowWindow {
         upstream: tenant.root_url(),
-        http: proxy::http_client(),
+        http: hwoath_testkit::http_client(),
         tokens: Mutex::default(),
     };
-    let proxy = proxy::start(tenant.root_url(), narrow).await;
+    let proxy = Proxy::start(tenant.root_url(), narrow).await;
     let report = common::run(
-        &format!("http://{proxy}/beta"),
+        &proxy.base_url(),
         Credentials::MockControls,
         options,
         window_cases(),

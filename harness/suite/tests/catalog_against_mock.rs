@@ -3,8 +3,8 @@
 
 mod common;
 
-use hwoath_suite::case::Group;
-use hwoath_suite::{Credentials, Outcome, RunOptions};
+use hwoath_suite::Group;
+use hwoath_suite::{Credentials, RunOptions};
 
 /// Every group but the generated ones (`properties`, `stateful`), which have their own tests: their
 /// hundreds of generated exchanges would drown the snapshot.
@@ -28,25 +28,8 @@ async fn every_case_passes_against_the_mock() {
         },
     )
     .await;
-    let bad: Vec<String> = report
-        .cases
-        .iter()
-        .filter(|case| case.outcome != Outcome::Pass)
-        .map(|case| {
-            format!(
-                "{} {}: {}",
-                case.outcome.as_str(),
-                case.id,
-                case.reasons.join(" | ")
-            )
-        })
-        .collect();
-    assert!(
-        bad.is_empty(),
-        "cases that did not pass:\n{}",
-        bad.join("\n")
-    );
-    let fixed = hwoath_suite::catalog::all()
+    common::assert_all_pass(&report);
+    let fixed = hwoath_suite::catalog()
         .iter()
         .filter(|case| fixed_groups().contains(&case.group))
         .count();

@@ -4,9 +4,8 @@
 mod common;
 
 use axum::http::HeaderValue;
-use common::proxy::{self, Answer, Forwarded, Honest, Rewrite};
-use futures_util::future::BoxFuture;
 use hwoath_suite::{Credentials, RunOptions, RunReport};
+use hwoath_testkit::{Answer, BoxFuture, Forwarded, Honest, Proxy, Rewrite};
 use serde_json::Value;
 
 /// One way the proxy breaks the mock's answers (only under `/beta`; the test controls pass through).
@@ -161,7 +160,7 @@ async fn each_check_catches_its_mutation() {
         (Mutation::TextPlain, "json_content_type"),
         (Mutation::FractionalRetryAfter, "retry_after_seconds"),
     ];
-    for check in hwoath_suite::checks::ALL.iter() {
+    for check in hwoath_suite::internals::CHECKS.iter() {
         assert!(
             cases.iter().any(|(_, name)| *name == check.name),
             "check {} has no mutation proving it can fail",
@@ -169,9 +168,9 @@ async fn each_check_catches_its_mutation() {
         );
     }
     for (mutation, check) in cases {
-        let proxy = proxy::start(tenant.root_url(), mutation).await;
+        let proxy = Proxy::start(tenant.root_url(), mutation).await;
         let report = common::run(
-            &format!("http://{proxy}/beta"),
+            &proxy.base_url(),
             Credentials::MockControls,
             options.clone(),
             sample(),
@@ -187,7 +186,7 @@ async fn each_check_catches_its_mutation() {
             "{mutation:?}: no case failed"
         );
         if mutation == Mutation::LeakSecret {
-            let text = hwoath_suite::report::json::to_json(&report).expect("serializes");
+            let text = hwoath_suite::report::to_json(&report).expect("serializes");
             assert!(
                 !text.contains("JBSWY3DPEHPK3PXP"),
                 "a leaked secret must be redacted in the report"
@@ -199,9 +198,9 @@ async fn each_check_catches_its_mutation() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_honest_proxy_changes_nothing() {
     let (tenant, options) = common::mock().await;
-    let proxy = proxy::start(tenant.root_url(), Honest).await;
+    let proxy = Proxy::start(tenant.root_url(), Honest).await;
     let report = common::run(
-        &format!("http://{proxy}/beta"),
+        &proxy.base_url(),
         Credentials::MockControls,
         options,
         sample(),

@@ -7,12 +7,10 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use axum::http::{HeaderMap, HeaderValue};
-use common::proxy::{self, Answer, Forwarded, Honest, Rewrite};
-use futures_util::future::BoxFuture;
 use hwoath_mock::MockTenant;
-use hwoath_suite::case::Group;
-use hwoath_suite::{Credentials, Outcome, RunOptions, RunReport, SuiteOptions};
+use hwoath_suite::Group;
+use hwoath_suite::{BearerToken, Credentials, Outcome, RunOptions, RunReport, SuiteOptions};
+use hwoath_testkit::{Answer, BoxFuture, Forwarded, Honest, Proxy, Rewrite};
 use serde_json::Value;
 
 /// One broken endpoint (held out: no other test breaks the mock this way).
@@ -37,46 +35,22 @@ struct Presented {
     hide_controls: bool,
 }
 
-fn no_content(request: &Forwarded) -> Answer {
-    let mut headers = HeaderMap::new();
-    headers.insert(
-        "request-id",
-        HeaderValue::from_static("0b4d2f7e-0000-4000-8000-000000000000"),
-    );
-    if let Some(id) = request.headers.get("client-request-id") {
-        headers.insert("client-request-id", id.clone());
-    }
-    Answer {
-        status: 204,
-        headers,
-        body: Vec::new(),
-    }
-}
-
-fn path_only(path: &str) -> &str {
-    path.split('?').next().unwrap_or(path)
-}
-
 impl Rewrite for Presented {
     fn request<'a>(&'a self, request: &'a mut Forwarded) -> BoxFuture<'a, Option<Answer>> {
         Box::pin(async move {
-            let path = path_only(&request.path).to_owned();
+            let path = request.path_only().to_owned();
             if self.hide_controls && path.starts_with("/_hwoath") {
-                return Some(Answer {
-                    status: 404,
-                    headers: HeaderMap::new(),
-                    body: Vec::new(),
-                });
+                return Some(Answer::new(404));
             }
             let device_path = path.contains("/hardwareOathDevices/") && !path.ends_with("/$ref");
             match self.broken {
                 Broken::DeleteKeepsToken if request.method == "DELETE" && device_path => {
-                    Some(no_content(request))
+                    Some(request.graph_answer(204))
                 }
                 Broken::ActivateAcceptsAnything
                     if request.method == "POST" && path.ends_with("/activate") =>
                 {
-                    Some(no_content(request))
+                    Some(request.graph_answer(204))
                 }
                 Broken::TopIgnored if request.method == "GET" => {
                     request.path = request
@@ -100,7 +74,7 @@ impl Rewrite for Presented {
     fn answer<'a>(&'a self, request: &'a Forwarded, answer: &'a mut Answer) -> BoxFuture<'a, ()> {
         Box::pin(async move {
             if self.broken == Broken::PolicyStateOn
-                && path_only(&request.path).ends_with("/hardwareOath")
+                && request.path_only().ends_with("/hardwareOath")
                 && let Ok(mut body) = serde_json::from_slice::<Value>(&answer.body)
                 && body.get("state").is_some()
             {
@@ -136,14 +110,14 @@ fn flagged(report: &RunReport) -> BTreeSet<String> {
 
 async fn run_through(tenant: &MockTenant, users: &[String], presented: Presented) -> RunReport {
     let hidden = presented.hide_controls;
-    let proxy = proxy::start(tenant.root_url(), presented).await;
+    let proxy = Proxy::start(tenant.root_url(), presented).await;
     let credentials = if hidden {
         let token = tenant.token().app(&[
             "Policy.ReadWrite.AuthenticationMethod",
             "UserAuthenticationMethod.ReadWrite.All",
             "User.Read.All",
         ]);
-        Credentials::BearerToken(token)
+        Credentials::BearerToken(BearerToken::new(token))
     } else {
         Credentials::MockControls
     };
@@ -151,13 +125,7 @@ async fn run_through(tenant: &MockTenant, users: &[String], presented: Presented
         users: users.to_vec(),
         ..SuiteOptions::default()
     };
-    common::run(
-        &format!("http://{proxy}/beta"),
-        credentials,
-        options,
-        groups(),
-    )
-    .await
+    common::run(&proxy.base_url(), credentials, options, groups()).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -165,11 +133,9 @@ async fn each_broken_endpoint_is_flagged_with_the_controls_hidden_as_with_them()
     let (tenant, options) = common::mock().await;
     // `--user`: a real service's tester names the users; here two of the fixture's.
     let users = options.users[..2].to_vec();
+    let honest = Proxy::start(tenant.root_url(), Honest).await;
     let clean = common::run(
-        &format!(
-            "http://{}/beta",
-            proxy::start(tenant.root_url(), Honest).await
-        ),
+        &honest.base_url(),
         Credentials::MockControls,
         SuiteOptions {
             users: users.clone(),

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use hwoath_mock::{MockTenant, MockTenantBuilder, NumbersAsStrings, StatusAfterAssignTo};
-use hwoath_suite::case::Group;
+use hwoath_suite::Group;
 use hwoath_suite::{Credentials, Outcome, RunOptions, RunReport, SuiteOptions};
 use regex::Regex;
 
@@ -30,12 +30,7 @@ async fn run_with(builder: MockTenantBuilder) -> (RunReport, MockTenant) {
         .await
         .expect("the mock starts");
     let options = SuiteOptions {
-        users: tenant
-            .fixture()
-            .users
-            .iter()
-            .map(|u| u.id.clone())
-            .collect(),
+        users: tenant.user_ids(),
         ..SuiteOptions::default()
     };
     let report = common::run(

@@ -4,8 +4,8 @@
 
 mod common;
 
-use hwoath_suite::case::Group;
-use hwoath_suite::{Credentials, Outcome, RunOptions, RunReport};
+use hwoath_suite::Group;
+use hwoath_suite::{Credentials, RunOptions, RunReport};
 
 async fn run_properties(cases: usize, seed: u64) -> (RunReport, hwoath_mock::MockTenant) {
     let (tenant, mut options) = common::mock().await;
@@ -22,24 +22,7 @@ async fn run_properties(cases: usize, seed: u64) -> (RunReport, hwoath_mock::Moc
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_label_class_gets_the_answer_its_label_calls_for() {
     let (report, tenant) = run_properties(24, 1).await;
-    let bad: Vec<String> = report
-        .cases
-        .iter()
-        .filter(|case| case.outcome != Outcome::Pass)
-        .map(|case| {
-            format!(
-                "{} {}: {}",
-                case.outcome.as_str(),
-                case.id,
-                case.reasons.join(" | ")
-            )
-        })
-        .collect();
-    assert!(
-        bad.is_empty(),
-        "cases that did not pass:\n{}",
-        bad.join("\n")
-    );
+    common::assert_all_pass(&report);
     assert!(
         report.failures.is_empty(),
         "no failure files when every case passes"

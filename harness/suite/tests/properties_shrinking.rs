@@ -6,10 +6,9 @@
 
 mod common;
 
-use common::proxy::{self, Answer, Forwarded, Rewrite};
-use futures_util::future::BoxFuture;
-use hwoath_suite::generate::Failure;
+use hwoath_suite::report::Failure;
 use hwoath_suite::{ClientConfig, Credentials, Outcome, RunOptions, RunReport};
+use hwoath_testkit::{Answer, BoxFuture, Forwarded, Proxy, Rewrite};
 use serde_json::Value;
 
 const DEVICE_PROPERTIES: [&str; 8] = [
@@ -58,8 +57,8 @@ async fn run_against(base: &str, options: &hwoath_suite::SuiteOptions, seed: u64
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lenient_target_fails_with_a_shrunk_body_that_replays() {
     let (tenant, options) = common::mock().await;
-    let proxy = proxy::start(tenant.root_url(), DropUnknownProperties).await;
-    let base = format!("http://{proxy}/beta");
+    let proxy = Proxy::start(tenant.root_url(), DropUnknownProperties).await;
+    let base = proxy.base_url();
 
     let report = run_against(&base, &options, 11).await;
     let valid = report
@@ -119,7 +118,7 @@ async fn a_lenient_target_fails_with_a_shrunk_body_that_replays() {
     let saved = Failure::from_json(&failure.to_json()).unwrap();
     assert_eq!(&saved, failure);
     let users = options.users.clone();
-    let on_proxy = hwoath_suite::replay::replay(
+    let on_proxy = hwoath_suite::replay(
         &base,
         Credentials::MockControls,
         ClientConfig::default(),
@@ -129,7 +128,7 @@ async fn a_lenient_target_fails_with_a_shrunk_body_that_replays() {
     .await
     .unwrap();
     assert!(on_proxy.failed(), "{:?}", on_proxy.problems);
-    let on_mock = hwoath_suite::replay::replay(
+    let on_mock = hwoath_suite::replay(
         &tenant.base_url(),
         Credentials::MockControls,
         ClientConfig::default(),

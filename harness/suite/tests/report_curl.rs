@@ -5,8 +5,9 @@ mod report_support;
 
 use std::process::Command;
 
-use hwoath_suite::report::curl::{curl_command, shell_quote};
-use hwoath_suite::report::model::ExchangeRecord;
+use hwoath_suite::internals::shell_quote;
+use hwoath_suite::report::ExchangeRecord;
+use hwoath_suite::report::curl_command;
 use report_support::{HOSTILE, report};
 
 /// Runs `line` under `sh -c` with `curl` replaced by a function printing each argument NUL-terminated.

@@ -6,8 +6,9 @@ mod report_html_support;
 mod report_support;
 
 use data_encoding::BASE64;
-use hwoath_suite::report::html::{escape, to_html, verdict};
-use hwoath_suite::report::model::Outcome;
+use hwoath_suite::internals::{escape, verdict};
+use hwoath_suite::report::Outcome;
+use hwoath_suite::report::to_html;
 use report_html_support::{
     ENVELOPE_CASES, FORBIDDEN_CASES, SCRIPT_REASON, TIMEOUT_CASES, count, failing_run,
 };

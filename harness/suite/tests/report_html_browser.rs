@@ -17,8 +17,8 @@ use std::process::{Child, Command, Stdio};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
-use hwoath_suite::report::model::{Outcome, RunReport};
 use hwoath_suite::report::write_all;
+use hwoath_suite::report::{Outcome, RunReport};
 use report_html_support::{FORBIDDEN_CASES, count, failing_run};
 use tempfile::TempDir;
 

@@ -2,7 +2,7 @@
 
 mod report_support;
 
-use hwoath_suite::report::markdown::to_markdown;
+use hwoath_suite::report::to_markdown;
 use report_support::{HOSTILE, hostile_report, report};
 
 #[test]

@@ -2,8 +2,8 @@
 
 mod report_support;
 
-use hwoath_suite::report::json::read_json;
-use hwoath_suite::report::model::SCHEMA;
+use hwoath_suite::report::SCHEMA;
+use hwoath_suite::report::read_json;
 use hwoath_suite::report::{ReportError, run_stamp, write_all, write_run};
 use report_support::{hostile_report, report};
 

@@ -8,7 +8,7 @@ mod common;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use hwoath_suite::{Credentials, Outcome, RunOptions};
+use hwoath_suite::{ClientSecret, Credentials, Outcome, RunOptions};
 
 /// Collects every log line in memory.
 #[derive(Clone, Default)]
@@ -91,10 +91,10 @@ async fn no_secret_in_logs_reports_or_snapshots() {
         authority_host: tenant.root_url(),
         tenant_id: tenant.tenant_id().to_owned(),
         client_id: app.client_id.clone(),
-        client_secret: app.client_secret.expose().to_owned(),
+        client_secret: ClientSecret::new(app.client_secret.expose()),
     };
     let run = RunOptions {
-        groups: hwoath_suite::case::Group::ALL
+        groups: hwoath_suite::Group::ALL
             .into_iter()
             .filter(|g| !matches!(g.as_str(), "properties" | "stateful"))
             .collect(),

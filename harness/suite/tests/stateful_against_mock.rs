@@ -3,7 +3,7 @@
 
 mod common;
 
-use hwoath_suite::case::Group;
+use hwoath_suite::Group;
 use hwoath_suite::{Credentials, Outcome, RunOptions};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,11 +4,9 @@
 
 mod common;
 
-use axum::http::{HeaderMap, HeaderValue};
-use common::proxy::{self, Answer, Forwarded, Rewrite};
-use futures_util::future::BoxFuture;
-use hwoath_suite::case::Group;
+use hwoath_suite::Group;
 use hwoath_suite::{Credentials, Outcome, RunOptions};
+use hwoath_testkit::{Answer, BoxFuture, Forwarded, Proxy, Rewrite};
 
 /// Answers every deactivate with 204 itself, without passing it on.
 struct LoseDeactivate;
@@ -19,19 +17,7 @@ impl Rewrite for LoseDeactivate {
             if request.method != "POST" || !request.path.ends_with("/deactivate") {
                 return None;
             }
-            let mut headers = HeaderMap::new();
-            headers.insert(
-                "request-id",
-                HeaderValue::from_static("5c1f0e8a-0000-4000-8000-000000000001"),
-            );
-            if let Some(id) = request.headers.get("client-request-id") {
-                headers.insert("client-request-id", id.clone());
-            }
-            Some(Answer {
-                status: 204,
-                headers,
-                body: Vec::new(),
-            })
+            Some(request.graph_answer(204))
         })
     }
 }
@@ -39,20 +25,14 @@ impl Rewrite for LoseDeactivate {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lost_transition_shrinks_to_a_short_numbered_script() {
     let (tenant, mut options) = common::mock().await;
-    let proxy = proxy::start(tenant.root_url(), LoseDeactivate).await;
+    let proxy = Proxy::start(tenant.root_url(), LoseDeactivate).await;
     options.cases = Some(64);
     options.seed = 3;
     let run = RunOptions {
         groups: vec![Group::Stateful],
         ..RunOptions::default()
     };
-    let report = common::run(
-        &format!("http://{proxy}/beta"),
-        Credentials::MockControls,
-        options,
-        run,
-    )
-    .await;
+    let report = common::run(&proxy.base_url(), Credentials::MockControls, options, run).await;
     let case = &report.cases[0];
     assert_eq!(case.outcome, Outcome::Fail, "{:?}", case.reasons);
     let reason = case.reasons.join("\n");

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use hwoath_suite::{ClientConfig, Credentials, TAG_PREFIX};
+use hwoath_suite::{ClientConfig, Credentials, SuiteError, TAG_PREFIX};
 
 use crate::EXIT_USAGE;
 
@@ -31,8 +31,8 @@ pub fn run(args: CleanupArgs) -> Result<ExitCode> {
         let credentials = Credentials::from_env().unwrap_or(Credentials::MockControls);
         let outcome = hwoath_suite::cleanup(&args.target, credentials, client).await;
         let sweep = match outcome {
-            Ok(Ok(sweep)) => sweep,
-            Ok(Err(error)) => {
+            Ok(sweep) => sweep,
+            Err(error @ SuiteError::Sweep(_)) => {
                 eprintln!("error: {error}");
                 return Ok(ExitCode::from(1));
             }

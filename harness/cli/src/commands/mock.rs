@@ -9,16 +9,15 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use clap::Args;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
-use hwoath_mock::persist::Opened;
 use hwoath_mock::{
-    Behaviour, Fixture, MockTenant, NumbersAsStrings, PolicyDisabled, SigningKey,
-    StatusAfterAssignTo, TlsConfig,
+    Behaviour, Fixture, MockTenant, NumbersAsStrings, Opened, PolicyDisabled, SigningKey,
+    StatusAfterAssignTo, TlsConfig, UnknownOptionValue,
 };
 
 /// A parser for a behaviour option whose `--help` lists `names`.
 fn option_parser<T>(names: &'static [&'static str]) -> impl TypedValueParser<Value = T>
 where
-    T: FromStr<Err = hwoath_mock::options::UnknownOptionValue> + Clone + Send + Sync + 'static,
+    T: FromStr<Err = UnknownOptionValue> + Clone + Send + Sync + 'static,
 {
     PossibleValuesParser::new(names).try_map(|name| name.parse::<T>())
 }

@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use hwoath_suite::generate::Failure;
-use hwoath_suite::{ClientConfig, Credentials, SuiteError};
+use hwoath_suite::report::Failure;
+use hwoath_suite::{ClientConfig, Credentials};
 
 use crate::{EXIT_USAGE, say};
 
@@ -72,11 +72,7 @@ async fn replay(args: ReplayArgs, failure: Failure) -> Result<ExitCode> {
             (Some(tenant), base, Credentials::MockControls, users)
         }
         Some(url) => {
-            if let Some(fixed) = hwoath_suite::base_url::missing_beta(url, &client).await {
-                eprintln!(
-                    "error: {url} answers 404 where Graph has its token inventory, but {fixed} does \
-                     not\nhint: Graph's base URL ends in /beta: try --target {fixed}"
-                );
+            if crate::trust::lacks_beta(url, &client).await {
                 return Ok(ExitCode::from(EXIT_USAGE));
             }
             (
@@ -87,18 +83,12 @@ async fn replay(args: ReplayArgs, failure: Failure) -> Result<ExitCode> {
             )
         }
     };
-    let outcome =
-        hwoath_suite::replay::replay(&base_url, credentials, client, users, &failure).await;
+    let outcome = hwoath_suite::replay(&base_url, credentials, client, users, &failure).await;
     if let Some(tenant) = mock {
         tenant.shutdown().await;
     }
-    let trial = match outcome {
-        Ok(trial) => trial,
-        Err(error @ (SuiteError::Unreachable { .. } | SuiteError::NoCredentials { .. })) => {
-            crate::trust::report_unusable(&error);
-            return Ok(ExitCode::from(EXIT_USAGE));
-        }
-        Err(error) => return Err(error.into()),
+    let Some(trial) = crate::trust::usable(outcome)? else {
+        return Ok(ExitCode::from(EXIT_USAGE));
     };
     let status = trial
         .status

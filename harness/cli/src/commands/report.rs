@@ -5,8 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
-use hwoath_suite::report::diff::{Diff, Scope};
-use hwoath_suite::report::json;
+use hwoath_suite::report::{Diff, Scope, read_json};
 
 /// Arguments of `hwoath report`.
 #[derive(Args, Debug)]
@@ -34,8 +33,8 @@ pub fn run(args: ReportArgs) -> Result<ExitCode> {
     match args.action {
         ReportAction::Diff { old, new, filtered } => {
             // Each error names its file.
-            let old_report = json::read_json(&old).context("cannot read the old report")?;
-            let new_report = json::read_json(&new).context("cannot read the new report")?;
+            let old_report = read_json(&old).context("cannot read the old report")?;
+            let new_report = read_json(&new).context("cannot read the new report")?;
             let scope = if filtered {
                 Scope::Filtered
             } else {

@@ -7,10 +7,9 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
-use hwoath_suite::case::Group;
-use hwoath_suite::report::diff::{Diff, Scope};
-use hwoath_suite::report::{json, write_run};
-use hwoath_suite::{ClientConfig, Credentials, RunOptions, RunReport, SuiteError, SuiteOptions};
+use hwoath_suite::Group;
+use hwoath_suite::report::{Diff, Scope, read_json, write_json, write_run};
+use hwoath_suite::{ClientConfig, Credentials, RunOptions, RunReport, SuiteOptions, TargetKind};
 
 use super::run_summary;
 use crate::{EXIT_USAGE, say};
@@ -130,7 +129,7 @@ async fn run_async(args: RunArgs) -> Result<ExitCode> {
         ..ClientConfig::default()
     })?;
     let filtered = run.is_filtered();
-    let selected = hwoath_suite::catalog::all()
+    let selected = hwoath_suite::catalog()
         .iter()
         .filter(|case| run.selects(case))
         .count();
@@ -140,7 +139,7 @@ async fn run_async(args: RunArgs) -> Result<ExitCode> {
     let baseline = match &args.baseline {
         Some(path) => Some(
             // The error names the file.
-            json::read_json(path).context("cannot use the baseline")?,
+            read_json(path).context("cannot use the baseline")?,
         ),
         None => None,
     };
@@ -158,16 +157,12 @@ async fn run_async(args: RunArgs) -> Result<ExitCode> {
                 users,
                 seed: args.seed,
                 cases: args.cases_per_property,
-                target_kind: "embedded-mock".to_owned(),
+                target_kind: Some(TargetKind::EmbeddedMock),
             };
             (Some(tenant), base, Credentials::MockControls, options)
         }
         Some(url) => {
-            if let Some(fixed) = hwoath_suite::base_url::missing_beta(url, &client).await {
-                eprintln!(
-                    "error: {url} answers 404 where Graph has its token inventory, but {fixed} does \
-                     not\nhint: Graph's base URL ends in /beta: try --target {fixed}"
-                );
+            if crate::trust::lacks_beta(url, &client).await {
                 return Ok(ExitCode::from(EXIT_USAGE));
             }
             let credentials = Credentials::from_env().unwrap_or(Credentials::MockControls);
@@ -177,7 +172,7 @@ async fn run_async(args: RunArgs) -> Result<ExitCode> {
                 users: args.users.clone(),
                 seed: args.seed,
                 cases: args.cases_per_property,
-                target_kind: String::new(),
+                target_kind: None,
             };
             (None, url.clone(), credentials, options)
         }
@@ -211,13 +206,8 @@ async fn run_async(args: RunArgs) -> Result<ExitCode> {
     if let Some(tenant) = mock {
         tenant.shutdown().await;
     }
-    let report = match result {
-        Ok(report) => report,
-        Err(error @ (SuiteError::Unreachable { .. } | SuiteError::NoCredentials { .. })) => {
-            crate::trust::report_unusable(&error);
-            return Ok(ExitCode::from(EXIT_USAGE));
-        }
-        Err(error) => return Err(error.into()),
+    let Some(report) = crate::trust::usable(result)? else {
+        return Ok(ExitCode::from(EXIT_USAGE));
     };
 
     run_summary::print(&report);
@@ -225,7 +215,7 @@ async fn run_async(args: RunArgs) -> Result<ExitCode> {
     say!("reports: {}", paths.dir.display());
     write_failures(&report, &paths.dir)?;
     if let Some(path) = &args.write_baseline {
-        json::write_json(&as_baseline(&report), path).context("cannot write the baseline")?;
+        write_json(&as_baseline(&report), path).context("cannot write the baseline")?;
         say!("baseline written: {}", path.display());
     }
     let stopped = report.stop_reason.is_some();

@@ -20,7 +20,6 @@ import asyncio
 import base64
 import os
 import socket
-import sys
 import uuid
 from urllib.parse import urlparse
 
@@ -48,15 +47,9 @@ from msgraph_beta.generated.models.hardware_oath_token_authentication_method_dev
 from msgraph_beta.generated.models.hardware_oath_token_hash_function import (  # noqa: E402
     HardwareOathTokenHashFunction,
 )
+from steps import check  # noqa: E402
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
-
-
-def check(condition, what):
-    if not condition:
-        print(f"FAILED: {what}", flush=True)
-        sys.exit(1)
-    print(f"ok: {what}", flush=True)
 
 
 async def main():

@@ -17,7 +17,6 @@ import hashlib
 import hmac
 import os
 import struct
-import sys
 import uuid
 
 from kiota_abstractions.authentication import (
@@ -47,6 +46,7 @@ from msgraph_beta.generated.users.item.authentication.hardware_oath_methods.item
     ActivatePostRequestBody,
 )
 from urllib.parse import urlparse
+from steps import check
 
 
 class StaticToken(AccessTokenProvider):
@@ -70,13 +70,6 @@ def totp(secret_base32, unix, period=30):
     offset = digest[-1] & 0x0F
     value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
     return f"{value % 1_000_000:06d}"
-
-
-def check(condition, what):
-    if not condition:
-        print(f"FAILED: {what}", flush=True)
-        sys.exit(1)
-    print(f"ok: {what}", flush=True)
 
 
 async def main():

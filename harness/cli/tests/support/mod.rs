@@ -2,7 +2,6 @@
 
 #![allow(dead_code)] // each test file uses a part
 
-pub mod proxy;
 pub mod small_disk;
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -10,7 +9,36 @@ use std::net::TcpStream;
 use std::process::{Child, ChildStderr, ChildStdout, Command, Output, Stdio};
 use std::time::Duration;
 
+use hwoath_mock::MockTenant;
+use hwoath_testkit::{Answer, BoxFuture, Forwarded, Proxy, Rewrite};
 use serde_json::Value;
+
+/// Drops `request-id` from every answer (a documented rule every checked exchange then breaks, so
+/// every generated case fails and shrinks), after waiting `delay` before forwarding each request.
+struct WithoutRequestId {
+    delay: Duration,
+}
+
+impl Rewrite for WithoutRequestId {
+    fn request<'a>(&'a self, _: &'a mut Forwarded) -> BoxFuture<'a, Option<Answer>> {
+        Box::pin(async move {
+            tokio::time::sleep(self.delay).await;
+            None
+        })
+    }
+
+    fn answer<'a>(&'a self, _: &'a Forwarded, answer: &'a mut Answer) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            answer.headers.remove("request-id");
+        })
+    }
+}
+
+/// A proxy in front of `tenant` that every case sending a request fails against (no `request-id`),
+/// waiting `delay` before forwarding each request.
+pub async fn failing_proxy(tenant: &MockTenant, delay: Duration) -> Proxy {
+    Proxy::start(tenant.root_url(), WithoutRequestId { delay }).await
+}
 
 /// A running `hwoath mock` and its Graph base URL (its output pipes stay open while it runs).
 pub struct StandaloneMock {
@@ -217,13 +245,28 @@ pub fn with_closed_stdout(args: &[&str], dir: &std::path::Path) -> Output {
     child.wait_with_output().expect("hwoath exits")
 }
 
-/// The `report.json` of the one run folder under `out`.
-pub fn run_report(out: &std::path::Path) -> Value {
+/// The one run folder under `out`.
+pub fn run_folder(out: &std::path::Path) -> std::path::PathBuf {
     let runs: Vec<_> = std::fs::read_dir(out).expect("the runs folder").collect();
     assert_eq!(runs.len(), 1, "one run folder under {}", out.display());
-    let folder = runs[0].as_ref().expect("a run folder").path();
-    let text = std::fs::read_to_string(folder.join("report.json")).expect("report.json");
+    runs[0].as_ref().expect("a run folder").path()
+}
+
+/// The `report.json` of the one run folder under `out`.
+pub fn run_report(out: &std::path::Path) -> Value {
+    let text = std::fs::read_to_string(run_folder(out).join("report.json")).expect("report.json");
     serde_json::from_str(&text).expect("report.json is JSON")
+}
+
+/// Asserts that `output` exited with `code`, showing what it printed otherwise.
+pub fn assert_exit(output: &Output, code: i32) {
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "{}{}",
+        text(&output.stdout),
+        text(&output.stderr)
+    );
 }
 
 /// Each case's id and outcome, in report order.

@@ -4,16 +4,15 @@
 use axum::body::Body;
 use axum::http::{HeaderMap, StatusCode, header};
 use futures_util::StreamExt;
-use hwoath_graph::parse::{Mode, parse};
-use hwoath_graph::shape::Wire;
+use hwoath_graph::{Mode, Wire, parse};
 
 use crate::errors::ApiError;
 
 /// Largest accepted request body.
-pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+pub(crate) const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// Whether the `Content-Type` is `application/json` (parameters such as `charset` allowed).
-pub fn is_json(headers: &HeaderMap) -> bool {
+pub(crate) fn is_json(headers: &HeaderMap) -> bool {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -26,7 +25,7 @@ pub fn is_json(headers: &HeaderMap) -> bool {
 const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
 
 /// Reads the raw body bytes, refusing a non-JSON content type and oversized bodies.
-pub async fn read_bytes(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, ApiError> {
+pub(crate) async fn read_bytes(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, ApiError> {
     if !is_json(headers) {
         return Err(ApiError::for_status(StatusCode::UNSUPPORTED_MEDIA_TYPE));
     }
@@ -56,7 +55,7 @@ pub async fn read_bytes(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, ApiE
 }
 
 /// Reads and strictly parses a JSON body as `T`.
-pub async fn read_json<T: Wire>(headers: &HeaderMap, body: Body) -> Result<T, ApiError> {
+pub(crate) async fn read_json<T: Wire>(headers: &HeaderMap, body: Body) -> Result<T, ApiError> {
     let bytes = read_bytes(headers, body).await?;
     Ok(parse::<T>(&bytes, Mode::Strict)?)
 }

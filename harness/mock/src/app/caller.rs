@@ -12,7 +12,7 @@ use crate::errors::ApiError;
 
 /// The caller of a `/beta` request, read from a valid bearer token.
 #[derive(Debug, Clone)]
-pub struct Caller(pub Principal);
+pub(crate) struct Caller(pub(crate) Principal);
 
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
@@ -47,18 +47,18 @@ impl FromRequestParts<AppState> for Caller {
 
 /// Per-request data set by the middleware: ids and the URL the mock is reached at.
 #[derive(Debug, Clone, Default)]
-pub struct RequestMeta {
+pub(crate) struct RequestMeta {
     /// The `request-id` this answer carries.
-    pub request_id: String,
+    pub(crate) request_id: String,
     /// The client's `client-request-id`, echoed.
-    pub client_request_id: Option<String>,
+    pub(crate) client_request_id: Option<String>,
     /// `http://host:port` (`https://` over TLS) as the client reached the mock.
-    pub root_url: String,
+    pub(crate) root_url: String,
 }
 
 impl RequestMeta {
     /// The service root the client uses, `{root_url}/beta`.
-    pub fn base_url(&self) -> String {
+    pub(crate) fn base_url(&self) -> String {
         format!("{}/beta", self.root_url)
     }
 }

@@ -14,13 +14,13 @@ enum Segment {
 
 /// The route templates whose literal segments are matched in any letter case.
 #[derive(Debug, Clone, Default)]
-pub struct PathCanon {
+pub(crate) struct PathCanon {
     templates: Vec<Vec<Segment>>,
 }
 
 impl PathCanon {
     /// Canonicalizes paths against these route templates (`/beta/users/{user}/...`).
-    pub fn new<'a>(templates: impl IntoIterator<Item = &'a str>) -> Self {
+    pub(crate) fn new<'a>(templates: impl IntoIterator<Item = &'a str>) -> Self {
         let templates = templates
             .into_iter()
             .map(|template| {
@@ -41,7 +41,7 @@ impl PathCanon {
 
     /// `path` with its literal segments spelled as the best-fitting template spells them (the one
     /// matching the most literal segments), or `None` when no template fits or nothing changes.
-    pub fn canonicalize(&self, path: &str) -> Option<String> {
+    pub(crate) fn canonicalize(&self, path: &str) -> Option<String> {
         let segments: Vec<&str> = path.split('/').collect();
         let best = self
             .templates

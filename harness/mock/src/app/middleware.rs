@@ -14,16 +14,16 @@ use hwoath_graph::{ErrorEnvelope, InnerError};
 
 use crate::app::caller::RequestMeta;
 use crate::app::state::{AppState, lock};
-use crate::clock::{format_timestamp, wall_millis};
+use crate::clock::wall_timestamp;
 use crate::errors::{ApiError, PendingEnvelope};
 use crate::faults::FaultOutcome;
 
 /// The `Content-Type` of every JSON answer (what Graph itself sends).
-pub const JSON_CONTENT_TYPE: &str = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
+pub(crate) const JSON_CONTENT_TYPE: &str = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
 
 /// Gives every request a `request-id`, echoes `client-request-id`, and turns every error answer of
 /// the Graph and control routes into Graph's envelope.
-pub async fn request_context(
+pub(crate) async fn request_context(
     State(state): State<AppState>,
     mut request: Request,
     next: Next,
@@ -70,11 +70,7 @@ pub async fn request_context(
                 Some(InnerError {
                     request_id: Some(meta.request_id.clone()),
                     client_request_id: meta.client_request_id.clone(),
-                    date: Some(
-                        format_timestamp(wall_millis())
-                            .trim_end_matches('Z')
-                            .to_owned(),
-                    ),
+                    date: Some(wall_timestamp().as_str().trim_end_matches('Z').to_owned()),
                 }),
             );
             let body = serde_json::to_vec(&envelope).unwrap_or_default();
@@ -134,7 +130,7 @@ fn root_url(headers: &HeaderMap, bound: &str) -> Option<String> {
 }
 
 /// Counts every answered request by route template and status.
-pub async fn count_requests(
+pub(crate) async fn count_requests(
     State(state): State<AppState>,
     request: Request,
     next: Next,
@@ -155,7 +151,7 @@ pub async fn count_requests(
 }
 
 /// Applies the configured faults (latency, 429, 503, dropped connection) to a `/beta` request.
-pub async fn inject_faults(
+pub(crate) async fn inject_faults(
     State(state): State<AppState>,
     request: Request,
     next: Next,

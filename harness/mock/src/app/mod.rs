@@ -1,9 +1,8 @@
-//! The HTTP application: shared state, middleware, body reading, path canonicalization and the router.
+//! The HTTP application: shared state, middleware, body reading and path canonicalization.
 
-pub mod body;
-pub mod caller;
-pub mod canonical_path;
-pub mod middleware;
-pub mod numbers;
-pub mod router;
-pub mod state;
+pub(crate) mod body;
+pub(crate) mod caller;
+pub(crate) mod canonical_path;
+pub(crate) mod middleware;
+pub(crate) mod numbers;
+pub(crate) mod state;

@@ -2,8 +2,7 @@
 //! [`NumbersAsStrings::Coerce`] they are rewritten to numbers before the strict parse, which itself
 //! stays strict.
 
-use hwoath_graph::parse::{Mode, ParseError, parse};
-use hwoath_graph::shape::{Shape, Wire};
+use hwoath_graph::{Mode, ParseError, Shape, Wire, parse};
 use serde_json::Value;
 
 use crate::options::NumbersAsStrings;
@@ -11,7 +10,10 @@ use crate::options::NumbersAsStrings;
 /// Parses a body strictly as `T`, first reading `Int32` properties sent as integer strings as
 /// integers when `numbers` is [`NumbersAsStrings::Coerce`] (a body with duplicate keys or invalid
 /// JSON is left to the strict parse, which names the problem).
-pub fn parse_body<T: Wire>(bytes: &[u8], numbers: NumbersAsStrings) -> Result<T, ParseError> {
+pub(crate) fn parse_body<T: Wire>(
+    bytes: &[u8],
+    numbers: NumbersAsStrings,
+) -> Result<T, ParseError> {
     if numbers == NumbersAsStrings::Coerce
         && let Ok(mut value) = hwoath_graph::parse_unique(bytes)
         && coerce(&mut value, &T::shape())
@@ -24,7 +26,7 @@ pub fn parse_body<T: Wire>(bytes: &[u8], numbers: NumbersAsStrings) -> Result<T,
 
 /// Rewrites every string holding an integer (`-?[0-9]+`) where `shape` expects an `Int32`; returns
 /// whether anything changed. Only declared properties are visited.
-pub fn coerce(value: &mut Value, shape: &Shape) -> bool {
+pub(crate) fn coerce(value: &mut Value, shape: &Shape) -> bool {
     match (shape, value) {
         (Shape::Int32, value @ Value::String(_)) => {
             let Some(number) = value.as_str().and_then(integer) else {

@@ -15,20 +15,20 @@ use crate::throttle::{ActivationThrottle, ThrottleConfig};
 
 /// Settings fixed when the server starts.
 #[derive(Debug, Clone)]
-pub struct Settings {
+pub(crate) struct Settings {
     /// Whether `/_hwoath` test controls are served.
-    pub controls: bool,
+    pub(crate) controls: bool,
     /// Page size when the client gives no `$top`.
-    pub page_size: usize,
+    pub(crate) page_size: usize,
     /// Lifetime of tokens from the token endpoint, in seconds.
-    pub token_lifetime: i64,
+    pub(crate) token_lifetime: i64,
     /// The activation throttle's limits.
-    pub throttle: ThrottleConfig,
+    pub(crate) throttle: ThrottleConfig,
     /// `http://host:port` (or `https://` with TLS) the server is bound to (used when a request has no
     /// usable `Host`).
-    pub root_url: String,
+    pub(crate) root_url: String,
     /// The behaviour options (also held by the store).
-    pub behaviour: Behaviour,
+    pub(crate) behaviour: Behaviour,
 }
 
 impl Default for Settings {
@@ -52,22 +52,22 @@ pub struct Shared {
     /// The state database's writer, when persisting.
     committer: Option<Committer>,
     /// The tenant clock.
-    pub clock: Clock,
+    pub(crate) clock: Clock,
     /// The token signing key.
-    pub key: SigningKey,
+    pub(crate) key: SigningKey,
     /// The activation throttle.
-    pub throttle: Mutex<ActivationThrottle>,
+    pub(crate) throttle: Mutex<ActivationThrottle>,
     /// The fault injector.
-    pub faults: Mutex<FaultInjector>,
+    pub(crate) faults: Mutex<FaultInjector>,
     /// Counters.
-    pub counters: Mutex<Counters>,
+    pub(crate) counters: Mutex<Counters>,
     /// Start-time settings.
-    pub settings: Settings,
+    pub(crate) settings: Settings,
 }
 
 /// A cheap handle on the shared state, given to every handler.
 #[derive(Debug, Clone)]
-pub struct AppState(pub Arc<Shared>);
+pub struct AppState(Arc<Shared>);
 
 impl std::ops::Deref for AppState {
     type Target = Shared;
@@ -78,7 +78,7 @@ impl std::ops::Deref for AppState {
 }
 
 /// Locks a mutex, recovering the data if a previous holder panicked.
-pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -86,7 +86,7 @@ pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl AppState {
     /// Builds the shared state; with a state database, `store` must be what it holds.
-    pub fn new(
+    pub(crate) fn new(
         store: Store,
         clock: Clock,
         key: SigningKey,
@@ -118,7 +118,7 @@ impl AppState {
     /// (whether or not `change` failed, since a failed activation still records
     /// `failedActivation`): an answer sent is a change saved, and a change that could not be saved
     /// is answered 503 and never seen.
-    pub async fn mutate<T>(
+    pub(crate) async fn mutate<T>(
         &self,
         change: impl FnOnce(&mut Store) -> Result<T, StoreError>,
     ) -> Result<T, ApiError> {
@@ -134,7 +134,7 @@ impl AppState {
 
     /// Puts devices, throttle, faults and counters back to the fixture's start; fails (changing
     /// nothing in the inventory) when the state database cannot save the reset.
-    pub async fn reset(&self) -> Result<(), ApiError> {
+    pub(crate) async fn reset(&self) -> Result<(), ApiError> {
         self.mutate(|store| {
             store.reset();
             Ok(())
@@ -147,7 +147,7 @@ impl AppState {
     }
 
     /// Records a request in the counters.
-    pub fn count<F: FnOnce(&mut Counters)>(&self, update: F) {
+    pub(crate) fn count<F: FnOnce(&mut Counters)>(&self, update: F) {
         update(&mut lock(&self.counters));
     }
 }

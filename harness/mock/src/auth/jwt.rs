@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
 /// The audience the mock writes into tokens it mints (Graph's resource URI).
-pub const GRAPH_AUDIENCE: &str = "https://graph.microsoft.com";
+pub(crate) const GRAPH_AUDIENCE: &str = "https://graph.microsoft.com";
 /// Graph's application id, the other audience Entra puts into Graph tokens.
-pub const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
+pub(crate) const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
 
 /// The fixed development key the mock signs with unless told otherwise. It is public: testing only.
 pub const DEVELOPMENT_KEY: &[u8] =
@@ -119,6 +119,7 @@ struct Header {
 
 /// Why a bearer token was refused (every variant answers 401 `InvalidAuthenticationToken`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum TokenError {
     /// No `Authorization: Bearer` header.
     #[error("Access token is empty.")]

@@ -20,7 +20,7 @@ pub mod roles {
 
 /// The caller a valid token describes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Principal {
+pub(crate) enum Principal {
     /// A signed-in user acting through an app (the token has `scp`).
     Delegated {
         /// Object id of the user (`oid`).
@@ -39,7 +39,7 @@ pub enum Principal {
 
 impl Principal {
     /// Reads the caller from verified claims; a delegated token without `oid` yields `None`.
-    pub fn from_claims(claims: &Claims) -> Option<Self> {
+    pub(crate) fn from_claims(claims: &Claims) -> Option<Self> {
         match claims.scp.as_deref() {
             Some(scp) if !scp.trim().is_empty() => Some(Self::Delegated {
                 user_id: claims.oid.clone()?,
@@ -55,7 +55,7 @@ impl Principal {
 
 /// An operation that needs a permission.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Operation {
+pub(crate) enum Operation {
     /// Read the tenant inventory.
     InventoryRead,
     /// Create, update or delete inventory tokens.
@@ -82,7 +82,7 @@ pub enum Operation {
 
 /// Why an authorized caller is still refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum Denied {
+pub(crate) enum Denied {
     /// The token lacks every scope or role that grants the operation.
     #[error("Insufficient privileges to complete the operation.")]
     Permission,
@@ -189,7 +189,7 @@ fn rule(op: Operation) -> Rule {
 }
 
 /// Decides whether `principal` may perform `op` (scopes or roles first, then directory roles).
-pub fn authorize(principal: &Principal, op: Operation) -> Result<(), Denied> {
+pub(crate) fn authorize(principal: &Principal, op: Operation) -> Result<(), Denied> {
     let rule = rule(op);
     match principal {
         Principal::Delegated { scopes, wids, .. } => {

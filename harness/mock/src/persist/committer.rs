@@ -19,7 +19,7 @@ const MAX_BATCH: usize = 4096;
 /// A change could not be saved: it was not applied, and the caller should answer 503.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("the change could not be saved to the state file")]
-pub struct SaveFailed;
+pub(crate) struct SaveFailed;
 
 /// A staged change waiting for its commit.
 struct Pending {
@@ -32,7 +32,7 @@ struct Pending {
 /// Dropping it lets the commit thread finish what is queued, close the database (releasing its
 /// lock, so the same file can be opened again at once) and end; the drop waits for that.
 #[derive(Debug)]
-pub struct Committer {
+pub(crate) struct Committer {
     staged: Arc<Mutex<Store>>,
     queue: Option<mpsc::Sender<Pending>>,
     writer: Option<std::thread::JoinHandle<()>>,
@@ -53,7 +53,7 @@ fn lock(store: &Mutex<Store>) -> MutexGuard<'_, Store> {
 
 impl Committer {
     /// Starts the commit thread, which owns `db` and applies committed changes to `committed`.
-    pub fn start(db: StateDb, committed: Arc<RwLock<Store>>) -> std::io::Result<Self> {
+    pub(crate) fn start(db: StateDb, committed: Arc<RwLock<Store>>) -> std::io::Result<Self> {
         let staged = Arc::new(Mutex::new(
             committed
                 .read()
@@ -80,7 +80,10 @@ impl Committer {
     /// Runs `change` on the writers' copy of the store, then waits until the change is saved and
     /// visible to reads; its result is returned only then. A change that touched nothing still waits
     /// for the changes staged before it, since its answer may rest on them.
-    pub async fn commit<T>(&self, change: impl FnOnce(&mut Store) -> T) -> Result<T, SaveFailed> {
+    pub(crate) async fn commit<T>(
+        &self,
+        change: impl FnOnce(&mut Store) -> T,
+    ) -> Result<T, SaveFailed> {
         let (out, saved) = {
             let mut staged = lock(&self.staged);
             let out = change(&mut staged);

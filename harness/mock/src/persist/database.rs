@@ -12,12 +12,13 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, TransactionBehavior, params};
 
-use super::{PersistError, Saved, json_backup_path};
+use super::{PersistError, SavedState, json_backup_path};
 use crate::policy::HardwareOathPolicy;
-use crate::store::{ChangeSet, DeviceRecord};
+use crate::records::DeviceRecord;
+use crate::store::ChangeSet;
 
 /// The database format written by this version (the JSON state file was format 1).
-pub const FORMAT_VERSION: i64 = 2;
+pub(crate) const FORMAT_VERSION: i64 = 2;
 
 /// `PRAGMA application_id` of a state database: "hwoa".
 const APPLICATION_ID: i64 = 0x6877_6f61;
@@ -37,7 +38,7 @@ const SCHEMA: &str = "
 
 /// An open state database, written by one thread (see [`super::Committer`]).
 #[derive(Debug)]
-pub struct StateDb {
+pub(crate) struct StateDb {
     conn: Connection,
     path: PathBuf,
 }
@@ -88,7 +89,7 @@ fn connect(path: &Path, writable: bool) -> Result<Connection, PersistError> {
 }
 
 /// Reads a state database without changing it, refusing one that is not ours or of a newer format.
-pub fn read(path: &Path) -> Result<Saved, PersistError> {
+pub(crate) fn read(path: &Path) -> Result<SavedState, PersistError> {
     let conn = connect(path, false)?;
     let invalid = |reason: String| PersistError::Invalid {
         path: path.display().to_string(),
@@ -137,7 +138,7 @@ pub fn read(path: &Path) -> Result<Saved, PersistError> {
         let seq = u64::try_from(seq).map_err(|_| invalid(format!("token row {seq}")))?;
         devices.push((seq, record));
     }
-    Ok(Saved { devices, policy })
+    Ok(SavedState { devices, policy })
 }
 
 /// Creates an empty file readable and writable by its owner only (the database will hold secrets).
@@ -166,7 +167,7 @@ fn parent_dir(path: &Path) -> PathBuf {
     }
 }
 
-/// What [`StateDb::open`] did to the file.
+/// What opening the state file at start did to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Opened {
     /// It opened an existing database.
@@ -186,7 +187,7 @@ impl StateDb {
     /// and the policy): it is written when the database is new, and when `migrate` says the file is
     /// a JSON state file to replace (the JSON file is then kept beside the database, see
     /// [`super::json_backup_path`]).
-    pub fn open(
+    pub(crate) fn open(
         path: &Path,
         existing: bool,
         migrate: bool,
@@ -282,14 +283,9 @@ impl StateDb {
         self.conn.close().map_err(|(_, e)| db_error(&path, e))
     }
 
-    /// The database's path.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     /// Writes `batch` (in order) in one transaction, durable when this returns `Ok`; on an error
     /// nothing of the batch is written.
-    pub fn write(&mut self, batch: &[&ChangeSet]) -> Result<(), PersistError> {
+    pub(crate) fn write(&mut self, batch: &[&ChangeSet]) -> Result<(), PersistError> {
         let path = self.path.clone();
         let result = self.write_batch(batch);
         if result.is_err() && !self.conn.is_autocommit() {

@@ -6,9 +6,9 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::{PersistError, Saved};
+use super::{PersistError, SavedState};
 use crate::policy::HardwareOathPolicy;
-use crate::store::DeviceRecord;
+use crate::records::DeviceRecord;
 
 /// What a version 1 state file holds.
 #[derive(Debug, Deserialize)]
@@ -24,7 +24,7 @@ struct StateV1 {
 }
 
 /// Whether `bytes` look like a JSON state file rather than a database (a JSON object first).
-pub fn looks_like_json(bytes: &[u8]) -> bool {
+pub(crate) fn looks_like_json(bytes: &[u8]) -> bool {
     bytes
         .iter()
         .find(|b| !b.is_ascii_whitespace())
@@ -32,7 +32,7 @@ pub fn looks_like_json(bytes: &[u8]) -> bool {
 }
 
 /// Reads a version 1 state file; tokens are numbered in file order from 1.
-pub fn read(path: &Path) -> Result<Saved, PersistError> {
+pub(crate) fn read(path: &Path) -> Result<SavedState, PersistError> {
     let invalid = |reason: String| PersistError::Invalid {
         path: path.display().to_string(),
         reason,
@@ -53,7 +53,7 @@ pub fn read(path: &Path) -> Result<Saved, PersistError> {
     if state.version != 1 {
         return Err(invalid(format!("unsupported version {}", state.version)));
     }
-    Ok(Saved {
+    Ok(SavedState {
         devices: (1..).zip(state.devices).collect(),
         policy: state.policy,
     })

@@ -12,14 +12,16 @@ mod json_v1;
 
 use std::path::{Path, PathBuf};
 
-pub use committer::{Committer, SaveFailed};
-pub use database::{FORMAT_VERSION, Opened, StateDb};
+pub(crate) use committer::Committer;
+pub use database::Opened;
+pub(crate) use database::StateDb;
 
 use crate::policy::HardwareOathPolicy;
-use crate::store::{DeviceRecord, Seq};
+use crate::records::DeviceRecord;
 
 /// Why the state could not be read or written.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum PersistError {
     /// Reading, writing or renaming a file failed.
     #[error("state file {path}: {source}")]
@@ -55,42 +57,40 @@ pub enum PersistError {
     },
 }
 
-/// The saved inventory (each token with its sequence number) and policy.
+/// What a state file saved: the inventory (each token with its sequence number) and the policy.
 #[derive(Debug, Clone, Default)]
-pub struct Saved {
+pub struct SavedState {
     /// Every token with its sequence number, in creation order.
-    pub devices: Vec<(Seq, DeviceRecord)>,
+    pub devices: Vec<(u64, DeviceRecord)>,
     /// The hardware OATH entry of the authentication methods policy.
-    pub policy: HardwareOathPolicy,
+    pub(crate) policy: HardwareOathPolicy,
 }
 
-/// What a state path held at start.
-#[derive(Debug)]
-pub enum Found {
-    /// Nothing yet (or an empty file): the tenant starts from its fixture.
-    Nothing,
-    /// A state database.
-    Database(Saved),
-    /// A JSON state file of format 1, to migrate.
-    JsonV1(Saved),
-}
-
-impl Found {
-    /// What was saved, if anything.
-    pub fn saved(&self) -> Option<&Saved> {
-        match self {
-            Found::Nothing => None,
-            Found::Database(saved) | Found::JsonV1(saved) => Some(saved),
-        }
+impl SavedState {
+    /// Whether the saved policy has the hardware OATH method disabled.
+    pub fn policy_is_disabled(&self) -> bool {
+        self.policy.is_disabled()
     }
 }
 
-/// Reads what `path` holds without changing it: nothing, a state database, or a JSON state file of
-/// format 1; anything else is refused.
-pub fn read(path: &Path) -> Result<Found, PersistError> {
+/// What a state path holds (see [`read_state_file`]).
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum StateFile {
+    /// Nothing yet (or an empty file): the tenant starts from its fixture.
+    Nothing,
+    /// A state database.
+    Database(SavedState),
+    /// A JSON state file of format 1, to migrate.
+    JsonV1(SavedState),
+}
+
+/// Reads what the state file at `path` holds without changing it: nothing, a state database, or a
+/// JSON state file of format 1; anything else is refused.
+pub fn read_state_file(path: &Path) -> Result<StateFile, PersistError> {
     let head = match head_of(path) {
         Ok(head) => head,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Found::Nothing),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(StateFile::Nothing),
         Err(source) => {
             return Err(PersistError::Io {
                 path: path.display().to_string(),
@@ -99,11 +99,11 @@ pub fn read(path: &Path) -> Result<Found, PersistError> {
         }
     };
     if head.is_empty() {
-        Ok(Found::Nothing)
+        Ok(StateFile::Nothing)
     } else if json_v1::looks_like_json(&head) {
-        json_v1::read(path).map(Found::JsonV1)
+        json_v1::read(path).map(StateFile::JsonV1)
     } else {
-        database::read(path).map(Found::Database)
+        database::read(path).map(StateFile::Database)
     }
 }
 
@@ -116,7 +116,7 @@ fn head_of(path: &Path) -> std::io::Result<Vec<u8>> {
 }
 
 /// Where a migrated JSON state file is kept: `FILE.v1.json`, or `FILE.v1-N.json` when that is taken.
-pub fn json_backup_path(path: &Path) -> PathBuf {
+pub(crate) fn json_backup_path(path: &Path) -> PathBuf {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

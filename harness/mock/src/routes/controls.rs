@@ -33,7 +33,7 @@ async fn control_body<T: DeserializeOwned>(headers: &HeaderMap, body: Body) -> R
 }
 
 /// `GET /_hwoath/clock` -> `{"unix": N, "frozen": bool}`.
-pub async fn get_clock(State(state): State<AppState>) -> Response {
+pub(crate) async fn get_clock(State(state): State<AppState>) -> Response {
     json_response(StatusCode::OK, &state.clock.reading())
 }
 
@@ -50,7 +50,7 @@ fn default_frozen() -> bool {
 }
 
 /// `PUT /_hwoath/clock` with `{"unix": N, "frozen": bool}` (`frozen` defaults to true).
-pub async fn set_clock(
+pub(crate) async fn set_clock(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Body,
@@ -70,20 +70,20 @@ pub async fn set_clock(
 }
 
 /// `POST /_hwoath/reset`: devices, throttle, faults and counters back to the fixture's start.
-pub async fn reset(State(state): State<AppState>) -> Result<Response, ApiError> {
+pub(crate) async fn reset(State(state): State<AppState>) -> Result<Response, ApiError> {
     state.reset().await?;
     tracing::info!("tenant reset");
     Ok(no_content())
 }
 
 /// `GET /_hwoath/faults`: the active fault configuration (`null` when none).
-pub async fn get_faults(State(state): State<AppState>) -> Response {
+pub(crate) async fn get_faults(State(state): State<AppState>) -> Response {
     let config = lock(&state.faults).config().cloned();
     json_response(StatusCode::OK, &config)
 }
 
 /// `PUT /_hwoath/faults`: install a fault configuration (restarting its generator from the seed).
-pub async fn set_faults(
+pub(crate) async fn set_faults(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Body,
@@ -98,19 +98,19 @@ pub async fn set_faults(
 }
 
 /// `DELETE /_hwoath/faults`: remove every fault.
-pub async fn clear_faults(State(state): State<AppState>) -> Response {
+pub(crate) async fn clear_faults(State(state): State<AppState>) -> Response {
     lock(&state.faults).clear();
     no_content()
 }
 
 /// `GET /_hwoath/counters`.
-pub async fn counters(State(state): State<AppState>) -> Response {
+pub(crate) async fn counters(State(state): State<AppState>) -> Response {
     let counters = lock(&state.counters).clone();
     json_response(StatusCode::OK, &counters)
 }
 
 /// `POST /_hwoath/token`: mint a token signed by the mock.
-pub async fn mint_token(
+pub(crate) async fn mint_token(
     State(state): State<AppState>,
     headers: HeaderMap,
     body: Body,

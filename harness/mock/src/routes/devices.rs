@@ -3,15 +3,18 @@
 use std::time::Instant;
 
 use axum::body::Body;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
-use hwoath_graph::parse::{Mode, parse};
-use hwoath_graph::shape::Wire;
-use hwoath_graph::{BulkItem, CreateDevice, Entity, UpdateDevice, odata, validate};
+use hwoath_graph::{
+    BulkDelta, BulkItem, CreateDevice, Device, Entity, Mode, UpdateDevice, Wire, parse,
+};
 use serde_json::{Value, json};
 
-use super::{Collection, count_response, invalid, json_response, no_content, page, to_value};
+use super::{
+    Collection, IdParam, authorized_body, authorized_id, authorized_query, count_response, invalid,
+    json_response, no_content, page, to_value,
+};
 use crate::app::body::read_bytes;
 use crate::app::caller::{Caller, RequestMeta};
 use crate::app::numbers::{coerce, parse_body};
@@ -20,13 +23,14 @@ use crate::auth::permissions::{Operation, authorize};
 use crate::errors::ApiError;
 use crate::odata::{CollectionSpec, Literal, QueryOptions};
 use crate::options::NumbersAsStrings;
-use crate::store::{DevicePatch, DeviceRecord, Lookup, NewDevice, Store, StoreError};
+use crate::records::{DevicePatch, DeviceRecord, NewDevice};
+use crate::store::{Lookup, Store, StoreError};
 
 /// The collection's path below `/beta`.
-pub const PATH: &str = "/directory/authenticationMethodDevices/hardwareOathDevices";
+pub(crate) const PATH: &str = "/directory/authenticationMethodDevices/hardwareOathDevices";
 
 /// Query options of the inventory.
-pub const SPEC: CollectionSpec = CollectionSpec {
+pub(crate) const SPEC: CollectionSpec = CollectionSpec {
     filterable: &[
         "id",
         "displayName",
@@ -72,27 +76,18 @@ fn created_json(
     Ok(to_value(&Entity::new(store.device_wire(&created), context)))
 }
 
-/// The token id of a `/{id}` route.
-pub fn path_id(
-    id: Result<Path<String>, axum::extract::rejection::PathRejection>,
-) -> Result<String, ApiError> {
-    id.map(|Path(id)| id)
-        .map_err(|_| ApiError::invalid("The resource id in the path is not valid."))
-}
-
 /// `GET` the collection.
-pub async fn list(
+pub(crate) async fn list(
     State(state): State<AppState>,
     Caller(caller): Caller,
     meta: RequestMeta,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    authorize(&caller, Operation::InventoryRead)?;
-    let options = QueryOptions::parse(query.as_deref(), SPEC)?;
+    let options = authorized_query(&caller, Operation::InventoryRead, query.as_deref(), SPEC)?;
     // Filter on the records; only the page asked for is turned into JSON.
     let collection = Collection {
         meta: &meta,
-        context: odata::device_collection_context(&meta.base_url()),
+        context: Device::collection_context(&meta.base_url()),
         path: PATH,
         default_page_size: state.settings.page_size,
     };
@@ -145,29 +140,27 @@ fn lookup(options: &QueryOptions) -> Lookup<'_> {
 }
 
 /// `GET /$count`: the number of (filtered) tokens as plain text.
-pub async fn count(
+pub(crate) async fn count(
     State(state): State<AppState>,
     Caller(caller): Caller,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    authorize(&caller, Operation::InventoryRead)?;
-    let options = QueryOptions::parse(query.as_deref(), SPEC)?;
+    let options = authorized_query(&caller, Operation::InventoryRead, query.as_deref(), SPEC)?;
     let total = state.read(|store| count_matching(store, &options, Instant::now()));
     Ok(count_response(total))
 }
 
 /// `GET /{id}`.
-pub async fn get(
+pub(crate) async fn get(
     State(state): State<AppState>,
     Caller(caller): Caller,
     meta: RequestMeta,
-    id: Result<Path<String>, axum::extract::rejection::PathRejection>,
+    id: IdParam,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    authorize(&caller, Operation::InventoryRead)?;
-    let id = path_id(id)?;
+    let id = authorized_id(&caller, Operation::InventoryRead, id)?;
     let options = QueryOptions::parse(query.as_deref(), SPEC)?;
-    let context = odata::device_entity_context(&meta.base_url());
+    let context = Device::entity_context(&meta.base_url());
     let device = state
         .read(|store| visible_device_json(store, &id, Some(context)))
         .ok_or_else(|| ApiError::not_found(format!("Hardware OATH token '{id}' was not found.")))?;
@@ -188,22 +181,21 @@ fn new_device(body: CreateDevice) -> NewDevice {
 }
 
 /// `POST` the collection: create one token (assigned at once with `assignTo`).
-pub async fn create(
+pub(crate) async fn create(
     State(state): State<AppState>,
     Caller(caller): Caller,
     meta: RequestMeta,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    authorize(&caller, Operation::InventoryWrite)?;
-    let bytes = read_bytes(&headers, body).await?;
+    let bytes = authorized_body(&caller, Operation::InventoryWrite, &headers, body).await?;
     let body: CreateDevice = parse_body(&bytes, state.settings.behaviour.numbers_as_strings)?;
-    validate::create_device(&body).map_err(invalid)?;
+    body.validate().map_err(invalid)?;
     if body.assign_to.is_some() {
         authorize(&caller, Operation::InventoryAssign)?;
     }
     let now = state.clock.now_millis();
-    let context = odata::device_entity_context(&meta.base_url());
+    let context = Device::entity_context(&meta.base_url());
     let created = state
         .mutate(|store| created_json(store, new_device(body), now, Some(context)))
         .await?;
@@ -219,15 +211,14 @@ pub async fn create(
 }
 
 /// `PATCH` the collection with a `#$delta` body: create many tokens, one outcome per item.
-pub async fn bulk_create(
+pub(crate) async fn bulk_create(
     State(state): State<AppState>,
     Caller(caller): Caller,
     meta: RequestMeta,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    authorize(&caller, Operation::InventoryWrite)?;
-    let bytes = read_bytes(&headers, body).await?;
+    let bytes = authorized_body(&caller, Operation::InventoryWrite, &headers, body).await?;
     let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
         ApiError::invalid(format!(
             "The body is not valid JSON (line {}, column {}).",
@@ -246,7 +237,7 @@ pub async fn bulk_create(
             "Property '{key}' is not a property of a delta payload."
         )));
     }
-    if object.get("@context").and_then(Value::as_str) != Some(odata::DELTA_CONTEXT) {
+    if object.get("@context").and_then(Value::as_str) != Some(BulkDelta::CONTEXT) {
         return Err(ApiError::invalid("@context must be \"#$delta\"."));
     }
     let Some(Value::Array(items)) = object.get("value") else {
@@ -266,7 +257,7 @@ pub async fn bulk_create(
                 .map_err(|_| ApiError::invalid("The item is not valid."))
                 .and_then(|bytes| parse::<BulkItem>(&bytes, Mode::Strict).map_err(ApiError::from))
                 .and_then(|item| {
-                    validate::create_device(&item.device).map_err(invalid)?;
+                    item.device.validate().map_err(invalid)?;
                     if item.device.assign_to.is_some() {
                         may_assign.map_err(ApiError::from)?;
                     }
@@ -287,10 +278,7 @@ pub async fn bulk_create(
                 .collect::<Vec<Value>>())
         })
         .await?;
-    let context = format!(
-        "{}/$delta",
-        odata::device_collection_context(&meta.base_url())
-    );
+    let context = format!("{}/$delta", Device::collection_context(&meta.base_url()));
     Ok(json_response(
         StatusCode::OK,
         &json!({"@odata.context": context, "value": outcomes}),
@@ -316,18 +304,17 @@ fn bulk_outcome(content_id: Value, created: Result<Value, ApiError>) -> Value {
 }
 
 /// `PATCH /{id}`: change an unassigned token.
-pub async fn update(
+pub(crate) async fn update(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    id: Result<Path<String>, axum::extract::rejection::PathRejection>,
+    id: IdParam,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    authorize(&caller, Operation::InventoryWrite)?;
-    let id = path_id(id)?;
+    let id = authorized_id(&caller, Operation::InventoryWrite, id)?;
     let bytes = read_bytes(&headers, body).await?;
     let body: UpdateDevice = parse_body(&bytes, state.settings.behaviour.numbers_as_strings)?;
-    validate::update_device(&body).map_err(invalid)?;
+    body.validate().map_err(invalid)?;
     let patch = DevicePatch {
         display_name: body.display_name.map(Some),
         manufacturer: body.manufacturer,
@@ -342,13 +329,12 @@ pub async fn update(
 }
 
 /// `DELETE /{id}`: remove an unassigned token.
-pub async fn delete(
+pub(crate) async fn delete(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    id: Result<Path<String>, axum::extract::rejection::PathRejection>,
+    id: IdParam,
 ) -> Result<Response, ApiError> {
-    authorize(&caller, Operation::InventoryWrite)?;
-    let id = path_id(id)?;
+    let id = authorized_id(&caller, Operation::InventoryWrite, id)?;
     state.mutate(|store| store.delete_device(&id)).await?;
     Ok(no_content())
 }

@@ -9,8 +9,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use hwoath_graph::{
-    Activate, AssignAndActivate, AssignAndActivateBySerialNumber, AssignMethod, Entity, odata,
-    validate,
+    Activate, AssignAndActivate, AssignAndActivateBySerialNumber, AssignMethod, Entity, Method,
 };
 use serde_json::Value;
 
@@ -24,7 +23,7 @@ use crate::odata::{CollectionSpec, QueryOptions};
 use crate::store::{DeviceSelector, Store, StoreError};
 
 /// Query options of a user's method collection.
-pub const SPEC: CollectionSpec = CollectionSpec {
+pub(crate) const SPEC: CollectionSpec = CollectionSpec {
     filterable: &[
         "id",
         "device/id",
@@ -39,7 +38,7 @@ pub const SPEC: CollectionSpec = CollectionSpec {
 
 /// Whose methods a request is about.
 #[derive(Debug, Clone)]
-pub enum Target {
+enum Target {
     /// `/me`: the signed-in user.
     Me,
     /// `/users/{id or UPN}`.
@@ -55,7 +54,7 @@ pub(crate) struct Subject {
 }
 
 /// Resolves the target user and checks the caller may read (`write == false`) or change its methods.
-pub(crate) fn resolve(
+fn resolve(
     state: &AppState,
     caller: &Principal,
     target: Target,
@@ -98,13 +97,10 @@ pub(crate) fn resolve(
 }
 
 /// Path parameters of the method routes: an optional user and an optional method id.
-pub type Params = Result<Path<Vec<(String, String)>>, PathRejection>;
+pub(crate) type Params = Result<Path<Vec<(String, String)>>, PathRejection>;
 
 /// The target user and the method id (if the route has one) of a method route.
-pub(crate) fn split_params(
-    target_is_me: bool,
-    params: Params,
-) -> Result<(Target, Option<String>), ApiError> {
+fn split_params(target_is_me: bool, params: Params) -> Result<(Target, Option<String>), ApiError> {
     let Path(params) = params.map_err(|_| ApiError::invalid("A path segment is not valid."))?;
     let get = |name: &str| {
         params
@@ -120,9 +116,29 @@ pub(crate) fn split_params(
     Ok((target, get("id")))
 }
 
-/// The method id a route requires.
-pub(crate) fn method_id(id: Option<String>) -> Result<String, ApiError> {
-    id.ok_or_else(|| ApiError::invalid("A method id is required."))
+/// The user a collection route (`ME` or `/users/{user}`) acts on, after the permission check to
+/// read (`write == false`) or change its methods.
+pub(crate) fn collection_subject<const ME: bool>(
+    state: &AppState,
+    caller: &Principal,
+    params: Params,
+    write: bool,
+) -> Result<Subject, ApiError> {
+    let (target, _) = split_params(ME, params)?;
+    resolve(state, caller, target, write)
+}
+
+/// The user and the method id of a `/{id}` route, after the permission check (a missing id is
+/// refused before the user is looked at).
+pub(crate) fn method_subject<const ME: bool>(
+    state: &AppState,
+    caller: &Principal,
+    params: Params,
+    write: bool,
+) -> Result<(Subject, String), ApiError> {
+    let (target, id) = split_params(ME, params)?;
+    let id = id.ok_or_else(|| ApiError::invalid("A method id is required."))?;
+    Ok((resolve(state, caller, target, write)?, id))
 }
 
 /// The user's method `id` as JSON, read from `store` as it is now.
@@ -147,7 +163,7 @@ fn visible_method_json(
 }
 
 /// The user's methods a read sees now, as JSON, that `options`' `$filter` keeps.
-pub fn matching<'a>(
+pub(crate) fn matching<'a>(
     store: &'a Store,
     user_id: &'a str,
     options: &'a QueryOptions,
@@ -159,26 +175,25 @@ pub fn matching<'a>(
 }
 
 /// The handlers, generic over `/me` (`ME = true`) and `/users/{user}` (`ME = false`).
-pub struct Handlers<const ME: bool>;
+pub(crate) struct Handlers<const ME: bool>;
 
 impl<const ME: bool> Handlers<ME> {
     /// `GET` the collection.
-    pub async fn list(
+    pub(crate) async fn list(
         State(state): State<AppState>,
         Caller(caller): Caller,
         meta: RequestMeta,
         params: Params,
         RawQuery(query): RawQuery,
     ) -> Result<Response, ApiError> {
-        let (target, _) = split_params(ME, params)?;
-        let subject = resolve(&state, &caller, target, false)?;
+        let subject = collection_subject::<ME>(&state, &caller, params, false)?;
         let options = QueryOptions::parse(query.as_deref(), SPEC)?;
         let items: Vec<Value> =
             state.read(|store| matching(store, &subject.user_id, &options).collect());
         let total = items.len();
         let collection = Collection {
             meta: &meta,
-            context: odata::method_collection_context(&meta.base_url(), &subject.user_id),
+            context: Method::collection_context(&meta.base_url(), &subject.user_id),
             path: &subject.path,
             default_page_size: state.settings.page_size,
         };
@@ -192,30 +207,24 @@ impl<const ME: bool> Handlers<ME> {
     }
 
     /// `GET /{id}`: one method with its device expanded.
-    pub async fn get(
+    pub(crate) async fn get(
         State(state): State<AppState>,
         Caller(caller): Caller,
         meta: RequestMeta,
         params: Params,
         RawQuery(query): RawQuery,
     ) -> Result<Response, ApiError> {
-        let (target, id) = split_params(ME, params)?;
-        let id = method_id(id)?;
-        let subject = resolve(&state, &caller, target, false)?;
+        let (subject, id) = method_subject::<ME>(&state, &caller, params, false)?;
         let options = QueryOptions::parse(query.as_deref(), SPEC)?;
-        let context = odata::method_entity_context(&meta.base_url(), &subject.user_id);
+        let context = Method::entity_context(&meta.base_url(), &subject.user_id);
         let method = state
             .read(|store| visible_method_json(store, &subject.user_id, &id, Some(context)))
-            .ok_or_else(|| {
-                ApiError::from(StoreError::NotFound(format!(
-                    "Hardware OATH method '{id}' was not found for the user."
-                )))
-            })?;
+            .ok_or_else(|| method_not_found(&id))?;
         Ok(json_response(StatusCode::OK, &options.project(method)))
     }
 
     /// `POST` the collection: assign an available token to the user.
-    pub async fn assign(
+    pub(crate) async fn assign(
         State(state): State<AppState>,
         Caller(caller): Caller,
         meta: RequestMeta,
@@ -223,11 +232,10 @@ impl<const ME: bool> Handlers<ME> {
         headers: HeaderMap,
         body: Body,
     ) -> Result<Response, ApiError> {
-        let (target, _) = split_params(ME, params)?;
-        let subject = resolve(&state, &caller, target, true)?;
+        let subject = collection_subject::<ME>(&state, &caller, params, true)?;
         let body: AssignMethod = read_json(&headers, body).await?;
         let now = state.clock.now_millis();
-        let context = odata::method_entity_context(&meta.base_url(), &subject.user_id);
+        let context = Method::entity_context(&meta.base_url(), &subject.user_id);
         // The answer is read in the same critical section as the change: once the lock is released
         // (and while the state file is written) another request may already unassign the token.
         let (id, method) = state
@@ -250,133 +258,119 @@ impl<const ME: bool> Handlers<ME> {
     }
 
     /// `DELETE /{id}`: unassign; the token returns to the inventory as `available`.
-    pub async fn unassign(
+    pub(crate) async fn unassign(
         State(state): State<AppState>,
         Caller(caller): Caller,
         params: Params,
     ) -> Result<Response, ApiError> {
-        let (target, id) = split_params(ME, params)?;
-        let id = method_id(id)?;
-        let subject = resolve(&state, &caller, target, true)?;
-        state
-            .mutate(|store| store.unassign(&subject.user_id, &id))
-            .await?;
-        Ok(no_content())
+        change_method::<ME>(&state, &caller, params, Store::unassign).await
     }
 
     /// `POST /{id}/activate`: verify a code and activate.
-    pub async fn activate(
+    pub(crate) async fn activate(
         State(state): State<AppState>,
         Caller(caller): Caller,
         params: Params,
         headers: HeaderMap,
         body: Body,
     ) -> Result<Response, ApiError> {
-        let (target, id) = split_params(ME, params)?;
-        let id = method_id(id)?;
-        let subject = resolve(&state, &caller, target, true)?;
+        let (subject, id) = method_subject::<ME>(&state, &caller, params, true)?;
         let body: Activate = read_json(&headers, body).await?;
-        validate::activate(&body).map_err(invalid)?;
-        let now = throttled_now(&state)?;
-        let result = state
-            .mutate(|store| {
-                Ok(store.activate(
-                    &subject.user_id,
-                    &id,
-                    &body.verification_code,
-                    body.display_name,
-                    now,
-                ))
-            })
-            .await?;
-        finish_activation(&state, result)
+        body.validate().map_err(invalid)?;
+        attempt_activation(&state, |store, now| {
+            store.activate(
+                &subject.user_id,
+                &id,
+                &body.verification_code,
+                body.display_name,
+                now,
+            )
+        })
+        .await
     }
 
     /// `POST /{id}/deactivate`: back to `assigned`.
-    pub async fn deactivate(
+    pub(crate) async fn deactivate(
         State(state): State<AppState>,
         Caller(caller): Caller,
         params: Params,
     ) -> Result<Response, ApiError> {
-        let (target, id) = split_params(ME, params)?;
-        let id = method_id(id)?;
-        let subject = resolve(&state, &caller, target, true)?;
-        state
-            .mutate(|store| store.deactivate(&subject.user_id, &id))
-            .await?;
-        Ok(no_content())
+        change_method::<ME>(&state, &caller, params, Store::deactivate).await
     }
 
     /// `POST /assignAndActivate`: assign a token by id and activate it in one step.
-    pub async fn assign_and_activate(
+    pub(crate) async fn assign_and_activate(
         State(state): State<AppState>,
         Caller(caller): Caller,
         params: Params,
         headers: HeaderMap,
         body: Body,
     ) -> Result<Response, ApiError> {
-        let (target, _) = split_params(ME, params)?;
-        let subject = resolve(&state, &caller, target, true)?;
+        let subject = collection_subject::<ME>(&state, &caller, params, true)?;
         let body: AssignAndActivate = read_json(&headers, body).await?;
-        validate::assign_and_activate(&body).map_err(invalid)?;
-        let now = throttled_now(&state)?;
-        let result = state
-            .mutate(|store| {
-                Ok(store.assign_and_activate(
-                    &subject.user_id,
-                    DeviceSelector::Id(&body.device.id),
-                    &body.verification_code,
-                    body.display_name,
-                    now,
-                ))
-            })
-            .await?;
-        finish_activation(&state, result)
+        body.validate().map_err(invalid)?;
+        let device = DeviceSelector::Id(&body.device.id);
+        attempt_activation(&state, |store, now| {
+            let code = &body.verification_code;
+            store.assign_and_activate(&subject.user_id, device, code, body.display_name, now)
+        })
+        .await
     }
 
     /// `POST /assignAndActivateBySerialNumber`: the same, finding the token by serial number.
-    pub async fn assign_and_activate_by_serial(
+    pub(crate) async fn assign_and_activate_by_serial(
         State(state): State<AppState>,
         Caller(caller): Caller,
         params: Params,
         headers: HeaderMap,
         body: Body,
     ) -> Result<Response, ApiError> {
-        let (target, _) = split_params(ME, params)?;
-        let subject = resolve(&state, &caller, target, true)?;
+        let subject = collection_subject::<ME>(&state, &caller, params, true)?;
         let body: AssignAndActivateBySerialNumber = read_json(&headers, body).await?;
-        validate::assign_and_activate_by_serial_number(&body).map_err(invalid)?;
-        let now = throttled_now(&state)?;
-        let result = state
-            .mutate(|store| {
-                Ok(store.assign_and_activate(
-                    &subject.user_id,
-                    DeviceSelector::Serial(&body.serial_number),
-                    &body.verification_code,
-                    body.display_name,
-                    now,
-                ))
-            })
-            .await?;
-        finish_activation(&state, result)
+        body.validate().map_err(invalid)?;
+        let device = DeviceSelector::Serial(&body.serial_number);
+        attempt_activation(&state, |store, now| {
+            let code = &body.verification_code;
+            store.assign_and_activate(&subject.user_id, device, code, body.display_name, now)
+        })
+        .await
     }
 }
 
-/// The current tenant time, if the activation throttle admits one more attempt.
-fn throttled_now(state: &AppState) -> Result<i64, ApiError> {
-    let now = state.clock.now_millis();
-    let admitted = lock(&state.throttle).try_acquire(now);
-    admitted.map(|()| now).map_err(|retry_after| {
-        state.count(|c| c.throttled += 1);
-        ApiError::too_many_requests(retry_after)
-    })
+/// 404 for a method id the path's user does not hold.
+pub(crate) fn method_not_found(id: &str) -> ApiError {
+    ApiError::not_found(format!(
+        "Hardware OATH method '{id}' was not found for the user."
+    ))
 }
 
-/// Counts an activation's outcome and turns it into the answer.
-fn finish_activation(
+/// Changes the path's method through `change` (after the write permission check), answering 204.
+async fn change_method<const ME: bool>(
     state: &AppState,
-    result: Result<(), StoreError>,
+    caller: &Principal,
+    params: Params,
+    change: impl FnOnce(&mut Store, &str, &str) -> Result<(), StoreError>,
 ) -> Result<Response, ApiError> {
+    let (subject, id) = method_subject::<ME>(state, caller, params, true)?;
+    state
+        .mutate(|store| change(store, &subject.user_id, &id))
+        .await?;
+    Ok(no_content())
+}
+
+/// One activation attempt at the current tenant time, if the activation throttle admits it:
+/// `attempt` runs on the store, its outcome is counted and answered (204 when accepted).
+async fn attempt_activation(
+    state: &AppState,
+    attempt: impl FnOnce(&mut Store, i64) -> Result<(), StoreError>,
+) -> Result<Response, ApiError> {
+    let now = state.clock.now_millis();
+    let admitted = lock(&state.throttle).try_acquire(now);
+    admitted.map_err(|retry_after| {
+        state.count(|c| c.throttled += 1);
+        ApiError::too_many_requests(retry_after)
+    })?;
+    let result = state.mutate(|store| Ok(attempt(store, now))).await?;
     match &result {
         Ok(()) => state.count(|c| c.activations += 1),
         Err(StoreError::WrongCode) => state.count(|c| c.failed_activations += 1),

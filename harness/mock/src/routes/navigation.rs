@@ -5,15 +5,17 @@
 use std::time::Instant;
 
 use axum::body::Body;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use hwoath_graph::Entity;
 use percent_encoding::percent_decode_str;
 use serde_json::Value;
 
-use super::methods::{Params, SPEC as METHODS_SPEC, method_id, resolve, split_params};
-use super::{count_response, devices, json_response, no_content, to_value};
+use super::methods::{
+    Params, SPEC as METHODS_SPEC, collection_subject, method_not_found, method_subject,
+};
+use super::{IdParam, authorized_id, count_response, devices, json_response, no_content, to_value};
 use crate::app::body::read_bytes;
 use crate::app::caller::{Caller, RequestMeta};
 use crate::app::state::AppState;
@@ -24,15 +26,14 @@ use crate::odata::QueryOptions;
 
 /// `GET /directory/authenticationMethodDevices/hardwareOathDevices/{id}/assignTo`: the user holding
 /// the token; 404 when it is unassigned (the mock's decision).
-pub async fn device_assign_to(
+pub(crate) async fn device_assign_to(
     State(state): State<AppState>,
     Caller(caller): Caller,
     meta: RequestMeta,
-    id: Result<Path<String>, axum::extract::rejection::PathRejection>,
+    id: IdParam,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    authorize(&caller, Operation::InventoryRead)?;
-    let id = devices::path_id(id)?;
+    let id = authorized_id(&caller, Operation::InventoryRead, id)?;
     let options = QueryOptions::parse(query.as_deref(), super::users::SPEC)?;
     let holder = state.read(|store| {
         let device = store.visible_device(&id, Instant::now()).ok_or_else(|| {
@@ -54,16 +55,15 @@ pub async fn device_assign_to(
 
 /// `PUT /directory/authenticationMethodDevices/hardwareOathDevices/{id}/assignTo/$ref` with
 /// `{"@odata.id": ".../users/{id or UPN}"}`: assigns the token as the assign `POST` does (204).
-pub async fn device_assign_to_ref(
+pub(crate) async fn device_assign_to_ref(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    id: Result<Path<String>, axum::extract::rejection::PathRejection>,
+    id: IdParam,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
     authorize(&caller, Operation::InventoryWrite)?;
-    authorize(&caller, Operation::InventoryAssign)?;
-    let id = devices::path_id(id)?;
+    let id = authorized_id(&caller, Operation::InventoryAssign, id)?;
     let user = referenced_user(&state, &read_bytes(&headers, body).await?)?;
     let now = state.clock.now_millis();
     state
@@ -74,18 +74,17 @@ pub async fn device_assign_to_ref(
 
 /// The navigation handlers below a user's methods, generic over `/me` (`ME = true`) and
 /// `/users/{user}` (`ME = false`).
-pub struct MethodNavigation<const ME: bool>;
+pub(crate) struct MethodNavigation<const ME: bool>;
 
 impl<const ME: bool> MethodNavigation<ME> {
     /// `GET .../hardwareOathMethods/$count`: the number of (filtered) methods as plain text.
-    pub async fn count(
+    pub(crate) async fn count(
         State(state): State<AppState>,
         Caller(caller): Caller,
         params: Params,
         RawQuery(query): RawQuery,
     ) -> Result<Response, ApiError> {
-        let (target, _) = split_params(ME, params)?;
-        let subject = resolve(&state, &caller, target, false)?;
+        let subject = collection_subject::<ME>(&state, &caller, params, false)?;
         let options = QueryOptions::parse(query.as_deref(), METHODS_SPEC)?;
         let total =
             state.read(|store| super::methods::matching(store, &subject.user_id, &options).count());
@@ -93,16 +92,14 @@ impl<const ME: bool> MethodNavigation<ME> {
     }
 
     /// `GET .../hardwareOathMethods/{id}/device`: the method's token.
-    pub async fn device(
+    pub(crate) async fn device(
         State(state): State<AppState>,
         Caller(caller): Caller,
         meta: RequestMeta,
         params: Params,
         RawQuery(query): RawQuery,
     ) -> Result<Response, ApiError> {
-        let (target, id) = split_params(ME, params)?;
-        let id = method_id(id)?;
-        let subject = resolve(&state, &caller, target, false)?;
+        let (subject, id) = method_subject::<ME>(&state, &caller, params, false)?;
         let options = QueryOptions::parse(query.as_deref(), devices::SPEC)?;
         let device = state.read(|store| {
             store
@@ -118,27 +115,21 @@ impl<const ME: bool> MethodNavigation<ME> {
                     to_value(&Entity::new(store.device_wire(d), Some(context)))
                 })
         });
-        let device = device.ok_or_else(|| {
-            ApiError::not_found(format!(
-                "Hardware OATH method '{id}' was not found for the user."
-            ))
-        })?;
+        let device = device.ok_or_else(|| method_not_found(&id))?;
         Ok(json_response(StatusCode::OK, &options.project(device)))
     }
 
     /// `PUT .../hardwareOathMethods/{id}/device/assignTo/$ref` with `{"@odata.id": ".../users/{key}"}`:
     /// assigns token `{id}` to the path's user as the assign `POST` does (204). The reference must
     /// name that same user (the mock's decision).
-    pub async fn assign_to_ref(
+    pub(crate) async fn assign_to_ref(
         State(state): State<AppState>,
         Caller(caller): Caller,
         params: Params,
         headers: HeaderMap,
         body: Body,
     ) -> Result<Response, ApiError> {
-        let (target, id) = split_params(ME, params)?;
-        let id = method_id(id)?;
-        let subject = resolve(&state, &caller, target, true)?;
+        let (subject, id) = method_subject::<ME>(&state, &caller, params, true)?;
         let user = referenced_user(&state, &read_bytes(&headers, body).await?)?;
         if !user.id.eq_ignore_ascii_case(&subject.user_id) {
             return Err(ApiError::invalid(

@@ -16,7 +16,7 @@ use super::json_response;
 use crate::app::body::MAX_BODY_BYTES;
 use crate::app::caller::RequestMeta;
 use crate::app::state::AppState;
-use crate::clock::{format_timestamp, wall_millis};
+use crate::clock::wall_timestamp;
 use crate::token::TokenRequest;
 
 /// The scope a client-credentials request must ask for.
@@ -44,7 +44,7 @@ fn aad_error(
             "error": error,
             "error_description": format!("AADSTS{code}: {description} Trace ID: {}", meta.request_id),
             "error_codes": [code],
-            "timestamp": format_timestamp(wall_millis()).replace('T', " ").trim_end_matches('Z'),
+            "timestamp": wall_timestamp().as_str().replace('T', " ").trim_end_matches('Z'),
             "trace_id": meta.request_id,
             "correlation_id": meta.client_request_id.clone().unwrap_or_else(|| meta.request_id.clone()),
         }),
@@ -72,7 +72,7 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
 }
 
 /// `POST /{tenant}/oauth2/v2.0/token` with a form body (`grant_type=client_credentials`).
-pub async fn token(
+pub(crate) async fn token(
     State(state): State<AppState>,
     meta: RequestMeta,
     Path(tenant): Path<String>,
@@ -210,7 +210,7 @@ pub async fn token(
 
 /// `GET /{tenant}/v2.0/.well-known/openid-configuration`: enough of Entra's discovery document for
 /// MSAL-based clients to find the token endpoint.
-pub async fn openid_configuration(
+pub(crate) async fn openid_configuration(
     State(state): State<AppState>,
     meta: RequestMeta,
     Path(tenant): Path<String>,
@@ -241,7 +241,7 @@ pub async fn openid_configuration(
 
 /// The query of `GET /common/discovery/instance`.
 #[derive(Deserialize)]
-pub struct InstanceQuery {
+pub(crate) struct InstanceQuery {
     authorization_endpoint: Option<String>,
 }
 
@@ -252,7 +252,10 @@ pub struct InstanceQuery {
 ///
 /// MSAL asks `login.microsoftonline.com` for this, whatever the authority, unless told another
 /// endpoint (MSAL for Python's `instance_discovery="{root}/common/discovery/instance"`).
-pub async fn instance_discovery(meta: RequestMeta, Query(query): Query<InstanceQuery>) -> Response {
+pub(crate) async fn instance_discovery(
+    meta: RequestMeta,
+    Query(query): Query<InstanceQuery>,
+) -> Response {
     let Some(endpoint) = query.authorization_endpoint else {
         return aad_error(
             &meta,

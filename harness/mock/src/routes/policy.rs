@@ -6,8 +6,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
-use super::{json_response, no_content};
-use crate::app::body::read_bytes;
+use super::{authorized_body, json_response, no_content};
 use crate::app::caller::{Caller, RequestMeta};
 use crate::app::state::AppState;
 use crate::auth::permissions::{Operation, authorize};
@@ -15,11 +14,11 @@ use crate::errors::ApiError;
 use crate::policy::PolicyPatch;
 
 /// The entry's path below `/beta`.
-pub const PATH: &str =
+pub(crate) const PATH: &str =
     "/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/hardwareOath";
 
 /// `GET`: the entry (`state`, `includeTargets`, `excludeTargets`).
-pub async fn get(
+pub(crate) async fn get(
     State(state): State<AppState>,
     Caller(caller): Caller,
     meta: RequestMeta,
@@ -34,14 +33,13 @@ pub async fn get(
 }
 
 /// `PATCH` with `{"state": "enabled" | "disabled"}` (and optionally the targets): 204.
-pub async fn update(
+pub(crate) async fn update(
     State(state): State<AppState>,
     Caller(caller): Caller,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    authorize(&caller, Operation::PolicyWrite)?;
-    let bytes = read_bytes(&headers, body).await?;
+    let bytes = authorized_body(&caller, Operation::PolicyWrite, &headers, body).await?;
     let body = hwoath_graph::parse_unique(&bytes)
         .map_err(|e| ApiError::invalid(format!("The body is not valid JSON: {e}.")))?;
     let patch = PolicyPatch::from_json(body).map_err(ApiError::invalid)?;

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use super::{Collection, by_position, json_response, page};
+use super::{Collection, authorized_query, by_position, json_response, page};
 use crate::app::caller::{Caller, RequestMeta};
 use crate::app::state::AppState;
 use crate::auth::permissions::{Denied, Operation, Principal, authorize};
@@ -16,14 +16,14 @@ use crate::fixture::User;
 use crate::odata::{CollectionSpec, QueryOptions};
 
 /// Query options of one user.
-pub const SPEC: CollectionSpec = CollectionSpec {
+pub(crate) const SPEC: CollectionSpec = CollectionSpec {
     filterable: &[],
     selectable: &["id", "displayName", "userPrincipalName"],
     expandable: &[],
 };
 
 /// Query options of the user collection: `$filter` (`eq`) on the names and id, `$select`, `$top`.
-pub const LIST_SPEC: CollectionSpec = CollectionSpec {
+pub(crate) const LIST_SPEC: CollectionSpec = CollectionSpec {
     filterable: &["id", "displayName", "userPrincipalName"],
     selectable: &["id", "displayName", "userPrincipalName"],
     expandable: &[],
@@ -39,7 +39,7 @@ fn user_properties(user: &User) -> Value {
 }
 
 /// A user as Graph's `users/$entity`.
-pub fn entity(meta: &RequestMeta, user: &User) -> Value {
+pub(crate) fn entity(meta: &RequestMeta, user: &User) -> Value {
     let mut entity = user_properties(user);
     entity["@odata.context"] = json!(format!("{}/$metadata#users/$entity", meta.base_url()));
     entity
@@ -66,14 +66,13 @@ fn answer(meta: &RequestMeta, user: &User, query: Option<&str>) -> Result<Respon
 }
 
 /// `GET /users`: the directory's users, filtered and paged.
-pub async fn list(
+pub(crate) async fn list(
     State(state): State<AppState>,
     Caller(caller): Caller,
     meta: RequestMeta,
     RawQuery(query): RawQuery,
 ) -> Result<Response, ApiError> {
-    authorize(&caller, Operation::UsersRead)?;
-    let options = QueryOptions::parse(query.as_deref(), LIST_SPEC)?;
+    let options = authorized_query(&caller, Operation::UsersRead, query.as_deref(), LIST_SPEC)?;
     let users: Vec<Value> = state.read(|store| {
         store
             .fixture()
@@ -100,7 +99,7 @@ pub async fn list(
 }
 
 /// `GET /users/{id or userPrincipalName}`.
-pub async fn get(
+pub(crate) async fn get(
     State(state): State<AppState>,
     Caller(caller): Caller,
     meta: RequestMeta,
@@ -123,7 +122,7 @@ pub async fn get(
 }
 
 /// `GET /me`: the signed-in user of a delegated token (app-only tokens get 400, as on every `/me`).
-pub async fn me(
+pub(crate) async fn me(
     State(state): State<AppState>,
     Caller(caller): Caller,
     meta: RequestMeta,

@@ -5,15 +5,15 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::records::DeviceRecord;
+use crate::records::DeviceRecord;
 
 /// A token's place in creation order: unique, never reused while the tenant runs, and the key a
 /// listing page resumes after.
-pub type Seq = u64;
+pub(crate) type Seq = u64;
 
 /// The inventory with its indexes, always in step with the records.
 #[derive(Debug, Clone, Default)]
-pub struct Inventory {
+pub(crate) struct Inventory {
     records: BTreeMap<Seq, DeviceRecord>,
     next: Seq,
     /// Lower-case id to sequence number.
@@ -27,7 +27,7 @@ pub struct Inventory {
 
 impl Inventory {
     /// An inventory holding `records` in this order.
-    pub fn from_records(records: impl IntoIterator<Item = DeviceRecord>) -> Self {
+    pub(crate) fn from_records(records: impl IntoIterator<Item = DeviceRecord>) -> Self {
         let mut inventory = Self::default();
         for record in records {
             inventory.insert(record);
@@ -36,7 +36,7 @@ impl Inventory {
     }
 
     /// An inventory holding each record at its own sequence number (as saved).
-    pub fn from_numbered(records: impl IntoIterator<Item = (Seq, DeviceRecord)>) -> Self {
+    pub(crate) fn from_numbered(records: impl IntoIterator<Item = (Seq, DeviceRecord)>) -> Self {
         let mut inventory = Self::default();
         for (seq, record) in records {
             inventory.put(seq, record);
@@ -45,22 +45,17 @@ impl Inventory {
     }
 
     /// How many tokens there are.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.records.len()
     }
 
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
-    }
-
     /// The sequence number of the token with this id (any letter case).
-    pub fn seq_of(&self, id: &str) -> Option<Seq> {
+    pub(crate) fn seq_of(&self, id: &str) -> Option<Seq> {
         self.by_id.get(&id.to_ascii_lowercase()).copied()
     }
 
     /// The sequence number of the token with exactly this serial number.
-    pub fn seq_of_serial(&self, serial: &str) -> Option<Seq> {
+    pub(crate) fn seq_of_serial(&self, serial: &str) -> Option<Seq> {
         self.by_serial
             .get(&serial.to_ascii_lowercase())?
             .iter()
@@ -69,7 +64,7 @@ impl Inventory {
     }
 
     /// The tokens whose serial number equals `serial` in any letter case, in creation order.
-    pub fn serial_matches(&self, serial: &str) -> Vec<Seq> {
+    pub(crate) fn serial_matches(&self, serial: &str) -> Vec<Seq> {
         let mut seqs = self
             .by_serial
             .get(&serial.to_ascii_lowercase())
@@ -80,29 +75,29 @@ impl Inventory {
     }
 
     /// The token at `seq`.
-    pub fn get(&self, seq: Seq) -> Option<&DeviceRecord> {
+    pub(crate) fn get(&self, seq: Seq) -> Option<&DeviceRecord> {
         self.records.get(&seq)
     }
 
     /// The token with this id (any letter case).
-    pub fn by_id(&self, id: &str) -> Option<&DeviceRecord> {
+    pub(crate) fn by_id(&self, id: &str) -> Option<&DeviceRecord> {
         self.seq_of(id).and_then(|seq| self.records.get(&seq))
     }
 
     /// Every token with its sequence number, in creation order.
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (Seq, &DeviceRecord)> + '_ {
+    pub(crate) fn iter(&self) -> impl DoubleEndedIterator<Item = (Seq, &DeviceRecord)> + '_ {
         self.records.iter().map(|(&seq, record)| (seq, record))
     }
 
     /// The tokens created after `seq`, in creation order.
-    pub fn after(&self, seq: Seq) -> impl Iterator<Item = (Seq, &DeviceRecord)> + '_ {
+    pub(crate) fn after(&self, seq: Seq) -> impl Iterator<Item = (Seq, &DeviceRecord)> + '_ {
         self.records
             .range(seq.saturating_add(1)..)
             .map(|(&seq, record)| (seq, record))
     }
 
     /// The sequence numbers of the tokens `user_id` holds (any letter case), in creation order.
-    pub fn held_by(&self, user_id: &str) -> impl Iterator<Item = Seq> + '_ {
+    pub(crate) fn held_by(&self, user_id: &str) -> impl Iterator<Item = Seq> + '_ {
         self.by_holder
             .get(&user_id.to_ascii_lowercase())
             .into_iter()
@@ -111,21 +106,21 @@ impl Inventory {
     }
 
     /// How many tokens `user_id` holds.
-    pub fn held_count(&self, user_id: &str) -> usize {
+    pub(crate) fn held_count(&self, user_id: &str) -> usize {
         self.by_holder
             .get(&user_id.to_ascii_lowercase())
             .map_or(0, BTreeSet::len)
     }
 
     /// Adds a token after every other and returns its sequence number.
-    pub fn insert(&mut self, record: DeviceRecord) -> Seq {
+    pub(crate) fn insert(&mut self, record: DeviceRecord) -> Seq {
         let seq = self.next.max(1);
         self.put(seq, record);
         seq
     }
 
     /// Sets the token at `seq` (added, or replacing the one there), keeping every index in step.
-    pub fn put(&mut self, seq: Seq, record: DeviceRecord) {
+    pub(crate) fn put(&mut self, seq: Seq, record: DeviceRecord) {
         self.remove(seq);
         self.by_id.insert(record.id.to_ascii_lowercase(), seq);
         self.by_serial
@@ -144,7 +139,11 @@ impl Inventory {
 
     /// Changes the token at `seq` through `edit` (which must keep its id and serial number) and
     /// returns what `edit` returned, or `None` when there is no such token.
-    pub fn edit<T>(&mut self, seq: Seq, edit: impl FnOnce(&mut DeviceRecord) -> T) -> Option<T> {
+    pub(crate) fn edit<T>(
+        &mut self,
+        seq: Seq,
+        edit: impl FnOnce(&mut DeviceRecord) -> T,
+    ) -> Option<T> {
         let record = self.records.get_mut(&seq)?;
         let holder_before = record.assigned_to.clone();
         let out = edit(record);
@@ -165,7 +164,7 @@ impl Inventory {
     }
 
     /// Removes the token at `seq` and returns it.
-    pub fn remove(&mut self, seq: Seq) -> Option<DeviceRecord> {
+    pub(crate) fn remove(&mut self, seq: Seq) -> Option<DeviceRecord> {
         let record = self.records.remove(&seq)?;
         self.by_id.remove(&record.id.to_ascii_lowercase());
         let serial = record.serial_number.to_ascii_lowercase();
@@ -193,7 +192,7 @@ impl Inventory {
 
     /// Whether every index agrees with the records (a check for tests and start-up, O(n)); the
     /// answer names the first disagreement.
-    pub fn indexes_agree(&self) -> Result<(), String> {
+    pub(crate) fn indexes_agree(&self) -> Result<(), String> {
         let rebuilt = Self::from_numbered(self.iter().map(|(seq, r)| (seq, r.clone())));
         if rebuilt.by_id != self.by_id {
             return Err("the id index disagrees with the records".into());

@@ -1,52 +1,31 @@
 //! The tenant's state: the token inventory and each user's hardware OATH methods, with the
 //! invariants every change keeps (see [`Store::check_invariants`]).
 
-mod invariants;
+mod activation;
+mod error;
 mod inventory;
-mod records;
+mod visibility;
 
 use std::collections::BTreeSet;
 use std::time::Instant;
 
 use hwoath_graph::{Device, Identity, Method, Timestamp, TokenStatus};
 
-pub use inventory::{Inventory, Seq};
-pub use records::{DevicePatch, DeviceRecord, MethodRecord, NewDevice};
+pub use activation::ACTIVATION_WINDOW_STEPS;
+pub(crate) use error::StoreError;
+pub(crate) use inventory::Seq;
 
-use crate::activation;
 use crate::fixture::{Fixture, User};
+use crate::invariants::{self, InvariantViolation, MAX_METHODS_PER_USER};
 use crate::options::{Behaviour, PolicyDisabled, StatusAfterAssignTo};
 use crate::policy::{HardwareOathPolicy, POLICY_DISABLED_MESSAGE, PolicyPatch};
-use crate::visibility::Visibility;
-
-/// Most hardware OATH methods one user may hold (Entra's limit).
-pub const MAX_METHODS_PER_USER: usize = 5;
-
-/// Why a store operation was refused; each maps to one Graph error.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum StoreError {
-    /// A named resource does not exist (404).
-    #[error("{0}")]
-    NotFound(String),
-    /// The resource's state forbids the change, or a serial is taken (409).
-    #[error("{0}")]
-    Conflict(String),
-    /// The request is well-formed but not allowed (400).
-    #[error("{0}")]
-    Invalid(String),
-    /// The verification code is wrong or replayed (400; the token records `failedActivation`).
-    #[error("The verification code is invalid or has already been used.")]
-    WrongCode,
-}
-
-/// An invariant the store broke (only a bug can cause one).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("store invariant violated: {0}")]
-pub struct InvariantViolation(pub String);
+use crate::records::{DevicePatch, DeviceRecord, MethodRecord, NewDevice};
+use inventory::Inventory;
+use visibility::Visibility;
 
 /// How assign-and-activate names its token.
 #[derive(Debug, Clone, Copy)]
-pub enum DeviceSelector<'a> {
+pub(crate) enum DeviceSelector<'a> {
     /// By token id.
     Id(&'a str),
     /// By serial number.
@@ -76,20 +55,20 @@ struct Dirty {
 
 /// What one or more changes did, as the state database stores it: the tokens' states after them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ChangeSet {
+pub(crate) struct ChangeSet {
     /// The whole inventory was replaced (a reset): `upserts` holds every token and nothing else stays.
-    pub replaced: bool,
+    pub(crate) replaced: bool,
     /// Tokens added or changed, with their new state.
-    pub upserts: Vec<(Seq, DeviceRecord)>,
+    pub(crate) upserts: Vec<(Seq, DeviceRecord)>,
     /// Tokens removed.
-    pub removed: Vec<Seq>,
+    pub(crate) removed: Vec<Seq>,
     /// The policy entry, when it changed.
-    pub policy: Option<HardwareOathPolicy>,
+    pub(crate) policy: Option<HardwareOathPolicy>,
 }
 
 impl ChangeSet {
     /// Whether nothing changed.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         !self.replaced
             && self.upserts.is_empty()
             && self.removed.is_empty()
@@ -99,7 +78,7 @@ impl ChangeSet {
 
 /// Which tokens a listing has to look at: all of them, or those an index finds for a `$filter`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lookup<'a> {
+pub(crate) enum Lookup<'a> {
     /// Every token.
     All,
     /// The token with this id (any letter case).
@@ -111,13 +90,8 @@ pub enum Lookup<'a> {
 }
 
 impl Store {
-    /// A store holding the fixture's directory and devices, with the default behaviour.
-    pub fn new(fixture: Fixture) -> Self {
-        Self::with_behaviour(fixture, Behaviour::default())
-    }
-
     /// A store holding the fixture's directory and devices, behaving as `behaviour` says.
-    pub fn with_behaviour(fixture: Fixture, behaviour: Behaviour) -> Self {
+    pub(crate) fn with_behaviour(fixture: Fixture, behaviour: Behaviour) -> Self {
         Self {
             inventory: Inventory::from_records(fixture.devices.iter().cloned()),
             fixture,
@@ -130,7 +104,7 @@ impl Store {
 
     /// A copy for writers to stage changes on before they are saved: it records what changes (see
     /// [`Store::take_changes`]) and hides nothing (reads go to the saved copy).
-    pub fn staging_copy(&self) -> Self {
+    pub(crate) fn staging_copy(&self) -> Self {
         Self {
             visibility: Visibility::new(std::time::Duration::ZERO),
             dirty: Some(Dirty::default()),
@@ -150,7 +124,7 @@ impl Store {
     }
 
     /// The whole store as one change that replaces everything (what a new state database starts with).
-    pub fn everything(&self) -> ChangeSet {
+    pub(crate) fn everything(&self) -> ChangeSet {
         ChangeSet {
             replaced: true,
             upserts: self.inventory.iter().map(|(s, r)| (s, r.clone())).collect(),
@@ -160,7 +134,7 @@ impl Store {
     }
 
     /// What changed since the last call (empty when the store does not track changes).
-    pub fn take_changes(&mut self) -> ChangeSet {
+    pub(crate) fn take_changes(&mut self) -> ChangeSet {
         let Some(dirty) = self.dirty.as_mut().map(std::mem::take) else {
             return ChangeSet::default();
         };
@@ -183,7 +157,7 @@ impl Store {
 
     /// Applies changes staged on another copy (see [`Store::staging_copy`]); with a visibility
     /// delay, reads keep seeing the tokens' earlier states for a while, as after a direct change.
-    pub fn apply(&mut self, changes: ChangeSet) {
+    pub(crate) fn apply(&mut self, changes: ChangeSet) {
         if changes.replaced {
             self.inventory = Inventory::from_numbered(changes.upserts);
             self.visibility.clear();
@@ -210,7 +184,7 @@ impl Store {
     }
 
     /// Puts the inventory back to the fixture's devices and the policy to its default.
-    pub fn reset(&mut self) {
+    pub(crate) fn reset(&mut self) {
         self.inventory = Inventory::from_records(self.fixture.devices.iter().cloned());
         self.policy = HardwareOathPolicy::default();
         self.visibility.clear();
@@ -221,7 +195,7 @@ impl Store {
 
     /// Replaces the inventory (each token at its saved sequence number) and the policy with saved
     /// ones, refusing them if they break an invariant.
-    pub fn restore(
+    pub(crate) fn restore(
         &mut self,
         devices: Vec<(Seq, DeviceRecord)>,
         policy: HardwareOathPolicy,
@@ -235,13 +209,26 @@ impl Store {
         Ok(())
     }
 
+    /// Checks the store's invariants: those of [`invariants::check`] over the whole inventory, and
+    /// that the inventory's indexes agree with its records. It reads the whole inventory: a check for
+    /// tests and start-up.
+    pub fn check_invariants(&self) -> Result<(), InvariantViolation> {
+        self.inventory.indexes_agree().map_err(InvariantViolation)?;
+        let users: Vec<&str> = self.fixture.users.iter().map(|u| u.id.as_str()).collect();
+        invariants::check(
+            self.devices(),
+            &users,
+            self.behaviour.status_after_assign_to,
+        )
+    }
+
     /// The hardware OATH entry of the authentication methods policy.
-    pub fn policy(&self) -> &HardwareOathPolicy {
+    pub(crate) fn policy(&self) -> &HardwareOathPolicy {
         &self.policy
     }
 
     /// Changes the policy entry.
-    pub fn update_policy(&mut self, patch: PolicyPatch) {
+    pub(crate) fn update_policy(&mut self, patch: PolicyPatch) {
         self.policy.apply(patch);
         if let Some(dirty) = &mut self.dirty {
             dirty.policy = true;
@@ -284,11 +271,6 @@ impl Store {
             .expect("a sequence number just looked up")
     }
 
-    /// How many tokens there are.
-    pub fn device_count(&self) -> usize {
-        self.inventory.len()
-    }
-
     /// Whether reads may see anything other than the current state (a visibility delay with recent
     /// writes pending): then no index answers a listing, since an index knows only the present.
     fn reads_lag(&self, now: Instant) -> bool {
@@ -298,7 +280,7 @@ impl Store {
     /// The tokens a read at `now` sees, in creation order, with their sequence numbers, starting
     /// after `after` and narrowed by `lookup` (with a visibility delay, recent writes are seen as
     /// they were before, and tokens just created not at all).
-    pub fn visible_after<'a>(
+    pub(crate) fn visible_after<'a>(
         &'a self,
         lookup: Lookup<'a>,
         after: Seq,
@@ -329,7 +311,7 @@ impl Store {
     }
 
     /// How many tokens a read at `now` sees (O(1) unless recent writes are hidden).
-    pub fn visible_count(&self, now: Instant) -> usize {
+    pub(crate) fn visible_count(&self, now: Instant) -> usize {
         if self.reads_lag(now) {
             self.visible_scan(0, now).count()
         } else {
@@ -338,12 +320,12 @@ impl Store {
     }
 
     /// The token with this id, as a read at `now` sees it.
-    pub fn visible_device(&self, id: &str, now: Instant) -> Option<&DeviceRecord> {
+    pub(crate) fn visible_device(&self, id: &str, now: Instant) -> Option<&DeviceRecord> {
         self.device(id).and_then(|d| self.visibility.view(d, now))
     }
 
     /// The tokens assigned to `user_id`, as a read at `now` sees them, in creation order.
-    pub fn visible_methods_of<'a>(
+    pub(crate) fn visible_methods_of<'a>(
         &'a self,
         user_id: &'a str,
         now: Instant,
@@ -354,7 +336,7 @@ impl Store {
     }
 
     /// The user whose id or UPN is `key`.
-    pub fn user(&self, key: &str) -> Option<&User> {
+    pub(crate) fn user(&self, key: &str) -> Option<&User> {
         self.fixture.user(key)
     }
 
@@ -363,13 +345,8 @@ impl Store {
         self.inventory.iter().map(|(_, d)| d)
     }
 
-    /// Every inventory token with its sequence number, in creation order.
-    pub fn numbered_devices(&self) -> impl Iterator<Item = (Seq, &DeviceRecord)> + '_ {
-        self.inventory.iter()
-    }
-
     /// The token with this id.
-    pub fn device(&self, id: &str) -> Option<&DeviceRecord> {
+    pub(crate) fn device(&self, id: &str) -> Option<&DeviceRecord> {
         self.inventory.by_id(id)
     }
 
@@ -380,7 +357,7 @@ impl Store {
     }
 
     /// The tokens assigned to `user_id`, in creation order.
-    pub fn methods_of<'a>(
+    pub(crate) fn methods_of<'a>(
         &'a self,
         user_id: &'a str,
     ) -> impl Iterator<Item = &'a DeviceRecord> + 'a {
@@ -417,7 +394,7 @@ impl Store {
     }
 
     /// Adds a token (assigned at once when `assign_to` is set) and returns it.
-    pub fn create_device(
+    pub(crate) fn create_device(
         &mut self,
         new: NewDevice,
         now_millis: i64,
@@ -472,7 +449,7 @@ impl Store {
     }
 
     /// Changes an unassigned token's mutable properties.
-    pub fn update_device(&mut self, id: &str, patch: DevicePatch) -> Result<(), StoreError> {
+    pub(crate) fn update_device(&mut self, id: &str, patch: DevicePatch) -> Result<(), StoreError> {
         let seq = self.device_seq(id)?;
         if self.record(seq).assigned_to.is_some() {
             return Err(StoreError::Conflict(
@@ -501,7 +478,7 @@ impl Store {
     }
 
     /// Removes an unassigned token (reads stop seeing it at once, whatever the visibility delay).
-    pub fn delete_device(&mut self, id: &str) -> Result<(), StoreError> {
+    pub(crate) fn delete_device(&mut self, id: &str) -> Result<(), StoreError> {
         let seq = self.device_seq(id)?;
         if self.record(seq).assigned_to.is_some() {
             return Err(StoreError::Conflict(
@@ -517,7 +494,7 @@ impl Store {
     }
 
     /// Assigns an available token to `user_id` and returns it.
-    pub fn assign(
+    pub(crate) fn assign(
         &mut self,
         user_id: &str,
         device_id: &str,
@@ -547,7 +524,7 @@ impl Store {
     }
 
     /// Removes `user_id`'s method; the token returns to the inventory as `available`.
-    pub fn unassign(&mut self, user_id: &str, method_id: &str) -> Result<(), StoreError> {
+    pub(crate) fn unassign(&mut self, user_id: &str, method_id: &str) -> Result<(), StoreError> {
         let seq = self.method_seq(user_id, method_id)?;
         self.change(seq, |device| {
             device.assigned_to = None;
@@ -560,7 +537,7 @@ impl Store {
     /// Verifies `code` against `user_id`'s method and activates it, recording the step and the drift
     /// found; a wrong or replayed code leaves the token in `failedActivation` (an already activated
     /// token keeps its status).
-    pub fn activate(
+    pub(crate) fn activate(
         &mut self,
         user_id: &str,
         method_id: &str,
@@ -586,14 +563,14 @@ impl Store {
     }
 
     /// Returns `user_id`'s activated method to `assigned`.
-    pub fn deactivate(&mut self, user_id: &str, method_id: &str) -> Result<(), StoreError> {
+    pub(crate) fn deactivate(&mut self, user_id: &str, method_id: &str) -> Result<(), StoreError> {
         let seq = self.method_seq(user_id, method_id)?;
         self.change(seq, |device| device.status = TokenStatus::Assigned);
         Ok(())
     }
 
     /// Assigns and activates in one step; a wrong code changes nothing (the token stays unassigned).
-    pub fn assign_and_activate(
+    pub(crate) fn assign_and_activate(
         &mut self,
         user_id: &str,
         selector: DeviceSelector<'_>,
@@ -632,7 +609,7 @@ impl Store {
     }
 
     /// The wire form of a token (`secretKey` null, `assignedTo` resolved to the user's name).
-    pub fn device_wire(&self, device: &DeviceRecord) -> Device {
+    pub(crate) fn device_wire(&self, device: &DeviceRecord) -> Device {
         Device {
             id: device.id.clone(),
             display_name: device.display_name.clone(),
@@ -651,7 +628,7 @@ impl Store {
     }
 
     /// The wire form of an assigned token's method, with the device expanded.
-    pub fn method_wire(&self, device: &DeviceRecord) -> Method {
+    pub(crate) fn method_wire(&self, device: &DeviceRecord) -> Method {
         Method {
             id: device.id.clone(),
             created_date_time: device.method.map(|m| timestamp(m.created_millis)),
@@ -691,10 +668,7 @@ mod tests {
 
     /// The inventory as the state database saves it.
     fn saved(store: &Store) -> Vec<(Seq, DeviceRecord)> {
-        store
-            .numbered_devices()
-            .map(|(seq, d)| (seq, d.clone()))
-            .collect()
+        store.everything().upserts
     }
 
     fn new_device(serial: &str) -> NewDevice {
@@ -741,7 +715,7 @@ mod tests {
 
     #[test]
     fn lifecycle_keeps_the_invariants() {
-        let mut store = Store::new(Fixture::default());
+        let mut store = Store::with_behaviour(Fixture::default(), Behaviour::default());
         let user = store.fixture().users[0].id.clone();
         let id = store.create_device(new_device("S1"), 0).unwrap().id.clone();
         assert!(matches!(
@@ -775,14 +749,14 @@ mod tests {
         store.unassign(&user, &id).unwrap();
         store.check_invariants().unwrap();
         store.delete_device(&id).unwrap();
-        assert_eq!(store.device_count(), 0);
+        assert_eq!(store.devices().count(), 0);
     }
 
     #[test]
     fn activation_accepts_a_day_either_way_and_records_the_drift() {
         const NOW: u64 = 1_700_000_000;
         let now_millis = NOW as i64 * 1000;
-        let mut store = Store::new(Fixture::default());
+        let mut store = Store::with_behaviour(Fixture::default(), Behaviour::default());
         let user = store.fixture().users[0].id.clone();
         let id = store.create_device(new_device("S1"), 0).unwrap().id.clone();
         store.assign(&user, &id, 0).unwrap();
@@ -828,7 +802,7 @@ mod tests {
         assert_eq!(held.assigned_to.as_deref(), Some(user.as_str()));
         store.check_invariants().unwrap();
         assert!(
-            Store::new(Fixture::default())
+            Store::with_behaviour(Fixture::default(), Behaviour::default())
                 .restore(saved(&store), HardwareOathPolicy::default())
                 .is_err(),
             "the default mode refuses a held available token"
@@ -849,7 +823,7 @@ mod tests {
             state: Some(crate::policy::PolicyState::Disabled),
             ..PolicyPatch::default()
         };
-        let mut allowing = Store::new(Fixture::default());
+        let mut allowing = Store::with_behaviour(Fixture::default(), Behaviour::default());
         let user = allowing.fixture().users[0].id.clone();
         allowing.update_policy(disable.clone());
         let id = allowing
@@ -924,7 +898,7 @@ mod tests {
 
     #[test]
     fn invariants_catch_inconsistent_records() {
-        let mut store = Store::new(Fixture::default());
+        let mut store = Store::with_behaviour(Fixture::default(), Behaviour::default());
         let id = store.create_device(new_device("S1"), 0).unwrap().id.clone();
         let policy = HardwareOathPolicy::default;
         let mut broken = saved(&store);
@@ -976,7 +950,7 @@ mod tests {
 
     #[test]
     fn changes_staged_on_a_copy_and_applied_give_the_same_store() {
-        let mut direct = Store::new(Fixture::default());
+        let mut direct = Store::with_behaviour(Fixture::default(), Behaviour::default());
         let user = direct.fixture().users[0].id.clone();
         let mut staged = direct.staging_copy();
         let mut published = direct.clone();
@@ -1053,7 +1027,7 @@ mod tests {
 
     #[test]
     fn debug_output_hides_secrets() {
-        let mut store = Store::new(Fixture::default());
+        let mut store = Store::with_behaviour(Fixture::default(), Behaviour::default());
         store.create_device(new_device("S1"), 0).unwrap();
         assert!(!format!("{store:?}").contains(SECRET));
     }

@@ -37,6 +37,23 @@ impl Answer {
     pub fn code(&self) -> &str {
         self.body["error"]["code"].as_str().unwrap_or("")
     }
+
+    /// Asserts a 400 `invalidRequest` answer (`label` names the case in a failure).
+    pub fn assert_invalid_request(&self, label: &str) {
+        assert_eq!(
+            self.status,
+            StatusCode::BAD_REQUEST,
+            "{label}: {}",
+            self.text
+        );
+        assert_eq!(self.code(), "invalidRequest", "{label}");
+    }
+
+    /// Asserts a 200 collection answer whose first item lacks `device` (`$select=id`).
+    pub fn assert_first_without_device(&self) {
+        assert_eq!(self.status, StatusCode::OK, "{}", self.text);
+        assert!(self.body["value"][0].get("device").is_none());
+    }
 }
 
 /// A tenant, a client and ready tokens.
@@ -147,15 +164,25 @@ impl Harness {
     /// Creates a token and assigns it to Amy; returns its id.
     pub async fn create_for_amy(&self, serial: &str) -> String {
         let id = self.create(serial).await;
-        let users = format!(
-            "/users/{}/authentication/hardwareOathMethods",
-            self.user_id("Amy Masters")
-        );
-        let answer = self
-            .post(&users, &self.admin(), json!({"device": {"id": id}}))
-            .await;
+        let answer = self.assign_to("Amy Masters", &id).await;
         assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.text);
         id
+    }
+
+    /// Posts a right code at the test clock time `T` (`{"verificationCode": ...}`) to `path`.
+    pub async fn post_code(&self, path: &str, token: &str) -> Answer {
+        self.post(path, token, json!({"verificationCode": code_at(T)}))
+            .await
+    }
+
+    /// Assigns token `id` to the user with this display name through `/users/{id}/...` (admin).
+    pub async fn assign_to(&self, name: &str, id: &str) -> Answer {
+        let methods = format!(
+            "/users/{}/authentication/hardwareOathMethods",
+            self.user_id(name)
+        );
+        self.post(&methods, &self.admin(), json!({"device": {"id": id}}))
+            .await
     }
 
     pub async fn device(&self, id: &str) -> Value {
@@ -215,7 +242,7 @@ pub fn wrong_code_with(secret: &str, algorithm: Algorithm, period: u64, unix: i6
     let secret = Secret::from_base32(secret).unwrap();
     let totp = Totp::new(&secret, algorithm, 6, period).unwrap();
     let now = totp.step_at(unix as u64).unwrap();
-    let reach = hwoath_mock::activation::ACTIVATION_WINDOW_STEPS + 1;
+    let reach = hwoath_mock::ACTIVATION_WINDOW_STEPS + 1;
     let taken: std::collections::HashSet<u32> = (now.saturating_sub(reach)..=now + reach)
         .map(|step| totp.generate_step(step).value())
         .collect();

@@ -1,9 +1,7 @@
 //! The header: which delimiter and column order the file uses, or that it has no usable header.
 
-use hwoath_graph::entra_csv::HEADER;
-
-use super::Finding;
-use super::records::{self, ENTRA_ORDER, Order, Record};
+use super::records::{self, ENTRA_ORDER, HEADER, Order, Record};
+use super::{Finding, Severity};
 
 /// Delimiters a spreadsheet may have saved the file with instead of commas (`;` in locales that
 /// write decimal commas, tabs in Excel's "Text (Tab delimited)").
@@ -51,7 +49,8 @@ pub(super) fn is_utf16(bytes: &[u8]) -> bool {
 
 /// The finding for a UTF-16 file, whose rows are not checked.
 pub(super) fn utf16_finding() -> Finding {
-    Finding::error(
+    Finding::new(
+        Severity::Error,
         1,
         None,
         "utf16",
@@ -233,7 +232,8 @@ fn delimiter_name(delimiter: u8) -> &'static str {
 }
 
 fn delimiter_finding(line: u64, delimiter: u8) -> Finding {
-    Finding::error(
+    Finding::new(
+        Severity::Error,
         line,
         None,
         "header-delimiter",
@@ -254,7 +254,8 @@ fn order_finding(line: u64, order: &Order) -> Finding {
     for (entra, &position) in order.iter().enumerate() {
         found[position] = HEADER[entra];
     }
-    Finding::error(
+    Finding::new(
+        Severity::Error,
         line,
         None,
         "header-order",
@@ -272,7 +273,8 @@ fn order_finding(line: u64, order: &Order) -> Finding {
 }
 
 fn no_rows_finding(line: u64) -> Finding {
-    Finding::warning(
+    Finding::new(
+        Severity::Warning,
         line,
         None,
         "no-rows",
@@ -284,7 +286,8 @@ fn no_rows_finding(line: u64) -> Finding {
 fn missing_finding(line: u64, empty: bool, checked: bool) -> Finding {
     let header = HEADER.join(",");
     if empty {
-        return Finding::error(
+        return Finding::new(
+            Severity::Error,
             line,
             None,
             "empty-file",
@@ -298,7 +301,8 @@ fn missing_finding(line: u64, empty: bool, checked: bool) -> Finding {
     } else {
         "the rows were not checked, since the first one is not in that order"
     };
-    Finding::error(
+    Finding::new(
+        Severity::Error,
         line,
         None,
         "header-missing",
@@ -338,5 +342,5 @@ fn unknown_finding(
             delimiter_name(delimiter)
         ));
     }
-    Finding::error(line, None, "header-columns", message, fix)
+    Finding::new(Severity::Error, line, None, "header-columns", message, fix)
 }

@@ -1,5 +1,5 @@
 //! Every problem of a file in Entra's bulk-upload CSV format, each with its line, column and a fix in
-//! words: what [`hwoath_graph::entra_csv`] reports for one line, all of a line's problems rather than
+//! words: what [`hwoath_graph::CsvFile::parse_bytes`] reports for one line, all of a line's problems rather than
 //! the first, plus what only the whole file shows (the header's delimiter and order, a byte order
 //! mark, CRLF line ends, duplicate serial numbers, a sixth token for one user, guest users).
 //!
@@ -13,12 +13,10 @@ mod render;
 mod row;
 mod rules;
 
-use hwoath_graph::CsvRow;
-use hwoath_graph::entra_csv;
+use hwoath_graph::{CsvRow, LineCounter};
 use serde::Serialize;
 
 pub use render::json_document;
-pub use rules::MAX_TOKENS_PER_USER;
 
 use header::Layout;
 use records::Record;
@@ -72,8 +70,9 @@ pub struct Checked {
 }
 
 impl Finding {
-    /// An error finding.
-    pub fn error(
+    /// A finding of `severity` on `line` (and `column`, if one is at fault).
+    fn new(
+        severity: Severity,
         line: u64,
         column: Option<Column>,
         code: &'static str,
@@ -83,30 +82,16 @@ impl Finding {
         Self {
             line,
             column,
-            severity: Severity::Error,
+            severity,
             code,
             message: message.into(),
             fix: fix.into(),
         }
     }
-
-    /// A warning finding.
-    pub fn warning(
-        line: u64,
-        column: Option<Column>,
-        code: &'static str,
-        message: impl Into<String>,
-        fix: impl Into<String>,
-    ) -> Self {
-        Self {
-            severity: Severity::Warning,
-            ..Self::error(line, column, code, message, fix)
-        }
-    }
 }
 
 /// The codes of findings about the whole file rather than one row (all on line 1).
-pub const WHOLE_FILE_CODES: [&str; 9] = [
+const WHOLE_FILE_CODES: [&str; 9] = [
     "utf16",
     "bom",
     "crlf",
@@ -223,7 +208,8 @@ fn check_rows(layout: &Layout, data: &[Record]) -> Checked {
 }
 
 fn bom_finding() -> Finding {
-    Finding::warning(
+    Finding::new(
+        Severity::Warning,
         1,
         None,
         "bom",
@@ -238,14 +224,15 @@ fn bom_finding() -> Finding {
 /// One warning for the whole file (on line 1, naming the line of the first CRLF).
 fn crlf_finding(bytes: &[u8]) -> Option<Finding> {
     let at = bytes.windows(2).position(|w| w == b"\r\n")?;
-    Some(Finding::warning(
+    Some(Finding::new(
+        Severity::Warning,
         1,
         None,
         "crlf",
         format!(
             "the file ends its lines with CRLF (Windows line ends), the first on line {}; hwoath \
              reads them (this is said once for the whole file)",
-            1 + entra_csv::line_breaks(&bytes[..at])
+            1 + LineCounter::line_breaks(&bytes[..at])
         ),
         "nothing to do for hwoath; for a tool that needs LF line ends, convert the file with \
          `dos2unix FILE` or choose \"LF\" in your editor's line-ending setting",

@@ -1,9 +1,12 @@
 //! The file's records as raw bytes, each with the line it starts on, split exactly as
-//! `entra_csv::parse_bytes` splits them (same reader settings, same line numbering).
+//! `CsvFile::parse_bytes` splits them (same reader settings, same line numbering).
 
-use hwoath_graph::entra_csv;
+use hwoath_graph::{CsvRow, LineCounter};
 
-/// Entra's column positions (indexes into [`entra_csv::HEADER`]).
+/// Entra's header columns, in order.
+pub(super) const HEADER: [&str; 6] = CsvRow::HEADER;
+
+/// Entra's column positions (indexes into [`HEADER`]).
 pub(super) const UPN: usize = 0;
 /// The serial number column.
 pub(super) const SERIAL: usize = 1;
@@ -31,7 +34,7 @@ pub(super) fn read(bytes: &[u8], delimiter: u8) -> Vec<Record> {
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(bytes);
-    let mut lines = entra_csv::LineCounter::new(bytes);
+    let mut lines = LineCounter::new(bytes);
     reader
         .byte_records()
         // Reading bytes from memory fails only on I/O, which cannot happen.

@@ -4,11 +4,10 @@
 //! Entra's header, in Entra's column order); each problem found is recorded and its field replaced
 //! by a valid stand-in, and the record is parsed again, until it parses.
 
-use hwoath_graph::entra_csv::{self, CsvError, CsvProblem, HEADER};
-use hwoath_graph::{CsvRow, ValidationError};
+use hwoath_graph::{CsvError, CsvFile, CsvProblem, CsvRow, ValidationError};
 
-use super::records::{Order, Record, text};
-use super::{Column, Finding};
+use super::records::{HEADER, Order, Record, text};
+use super::{Column, Finding, Severity};
 
 /// Valid values that stand in for a bad field while the others are checked.
 const STAND_INS: [&str; 6] = ["a@b.c", "S", "JBSWY3DPEHPK3PXP", "30", "M", "M"];
@@ -62,7 +61,7 @@ fn parse_alone(fields: &[Vec<u8>; 6]) -> Result<CsvRow, CsvError> {
         .ok()
         .and_then(|()| writer.into_inner().ok())
         .unwrap_or_default();
-    let mut file = entra_csv::parse_bytes(&bytes)?;
+    let mut file = CsvFile::parse_bytes(&bytes)?;
     match (file.rows.pop(), file.errors.into_iter().next()) {
         (_, Some(error)) => Err(error),
         (Some(row), None) => Ok(row),
@@ -92,7 +91,7 @@ fn field_count(line: u64, found: usize) -> Finding {
              inside double quotes",
         )
     };
-    Finding::error(line, None, "field-count", message, fix)
+    Finding::new(Severity::Error, line, None, "field-count", message, fix)
 }
 
 fn plural(n: usize) -> &'static str {
@@ -106,7 +105,8 @@ fn whole_line(line: u64, error: &CsvError) -> Finding {
         CsvProblem::FieldCount(n) => format!("the line has {n} fields; Entra's format has 6"),
         _ => "the line is not a valid token row".to_owned(),
     };
-    Finding::error(
+    Finding::new(
+        Severity::Error,
         line,
         None,
         "row",
@@ -119,7 +119,8 @@ fn not_utf8(line: u64, column: Column, field: &[u8]) -> Finding {
     let at = std::str::from_utf8(field)
         .err()
         .map_or(0, |e| e.valid_up_to());
-    Finding::error(
+    Finding::new(
+        Severity::Error,
         line,
         Some(column),
         "not-utf8",
@@ -148,13 +149,13 @@ fn field_finding(line: u64, column: Column, problem: &CsvProblem, field: &str) -
         CsvProblem::NotUpn => upn_problem(field),
         CsvProblem::TimeInterval => interval_problem(field),
         CsvProblem::Secret(error) => secret_problem(error, field),
-        CsvProblem::Header | CsvProblem::NotUtf8 | CsvProblem::FieldCount(_) => (
+        _ => (
             "row",
             format!("the {} is not valid", column.name),
             format!("make the line match the header `{}`", HEADER.join(",")),
         ),
     };
-    Finding::error(line, Some(column), code, message, fix)
+    Finding::new(Severity::Error, line, Some(column), code, message, fix)
 }
 
 fn upn_problem(field: &str) -> (&'static str, String, String) {

@@ -3,14 +3,13 @@
 use std::collections::{HashMap, HashSet};
 
 use hwoath_graph::CsvRow;
-use hwoath_graph::entra_csv::HEADER;
 
-use super::records::{Order, SERIAL, UPN};
-use super::{Column, Finding};
+use super::records::{HEADER, Order, SERIAL, UPN};
+use super::{Column, Finding, Severity};
 
 /// Most OATH methods Entra lets one user hold: "up to five OATH hardware tokens or authenticator
 /// applications" (Entra's upload page).
-pub const MAX_TOKENS_PER_USER: usize = 5;
+pub(super) const MAX_TOKENS_PER_USER: usize = 5;
 
 /// A serial number as the file gives it: the line and the trimmed text, for every record with six
 /// fields and a non-empty UTF-8 serial, valid or not.
@@ -69,7 +68,8 @@ fn keep(
 /// guest users.
 fn guest(row: &CsvRow, column: Column) -> Option<Finding> {
     row.upn.to_ascii_uppercase().contains("#EXT#").then(|| {
-        Finding::error(
+        Finding::new(
+            Severity::Error,
             row.line,
             Some(column),
             "guest-user",
@@ -94,7 +94,8 @@ fn duplicate_serials(serials: &[Serial], column: Column) -> Vec<Finding> {
     for (line, serial) in serials {
         let first = *first_line.entry(serial_key(serial)).or_insert(*line);
         if first != *line {
-            findings.push(Finding::error(
+            findings.push(Finding::new(
+                Severity::Error,
                 *line,
                 Some(column),
                 "duplicate-serial",
@@ -122,7 +123,8 @@ fn too_many_tokens(
         return None;
     }
     let earlier: Vec<String> = lines.iter().map(u64::to_string).collect();
-    Some(Finding::error(
+    Some(Finding::new(
+        Severity::Error,
         row.line,
         Some(column),
         "too-many-tokens",

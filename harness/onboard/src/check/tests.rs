@@ -420,7 +420,7 @@ fn text_and_json_rendering() {
          fix: write 30 or 60, digits only: the seconds each code lasts, as the vendor's file or the \
          token says (most tokens use 30)\ntokens.csv: 1 row, 1 error, 0 warnings"
     );
-    let no_column = Finding::warning(1, None, "bom", "m", "f");
+    let no_column = Finding::new(Severity::Warning, 1, None, "bom", "m", "f");
     assert_eq!(
         no_column.render("t.csv"),
         "t.csv:1: warning[bom]: m\n  fix: f"

@@ -6,9 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use hwoath_graph::{BulkDelta, CreateDevice};
-use hwoath_suite::client::{Exchange, Request};
-use hwoath_suite::endpoints::Owner;
-use hwoath_suite::target::{Principal, Target, TokenError};
+use hwoath_suite::{BearerToken, Exchange, Owner, Principal, Request, Target, TokenError};
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -73,7 +71,7 @@ type UserIds = Mutex<HashMap<String, Arc<OnceCell<Result<String, String>>>>>;
 /// The target, an admin token for it, and what the import learned: users by UPN, and its clock.
 pub struct Api<'a> {
     target: &'a Target,
-    token: RwLock<String>,
+    token: RwLock<BearerToken>,
     users: UserIds,
     clock_offset_ms: std::sync::Mutex<Option<i64>>,
 }

@@ -139,6 +139,7 @@ impl Recorded {
 
 /// Why a journal cannot be used.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum JournalError {
     /// The file could not be read, created or written.
     #[error("journal {path}: {reason}")]
@@ -289,11 +290,6 @@ impl Journal {
             },
             recorded,
         ))
-    }
-
-    /// The journal's path.
-    pub fn path(&self) -> &Path {
-        &self.path
     }
 
     /// Appends `entries` and returns once they are on disk: for an intent, which must be durable

@@ -7,8 +7,8 @@
 //! A token whose serial was on the target before the import is reported and never touched.
 
 mod calls;
-pub mod journal;
-pub mod results;
+pub(crate) mod journal;
+mod results;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -20,10 +20,11 @@ use futures_util::StreamExt;
 use futures_util::future::join_all;
 use hwoath_graph::CsvRow;
 use hwoath_otp::{Algorithm, Secret, Totp};
-use hwoath_suite::target::{Target, TokenError};
+use hwoath_suite::{Target, TokenError};
 
 use self::calls::{Api, BulkItemOutcome, Snapshot};
-use self::journal::{Entry, Event, Journal, JournalError, Progress, Recorded};
+pub use self::journal::JournalError;
+use self::journal::{Entry, Event, Journal, Progress, Recorded};
 pub use self::results::{Outcome, RowResult, Tally};
 use crate::check::{Checked, Severity};
 
@@ -63,6 +64,7 @@ pub struct ImportReport {
 
 /// Why an import could not start.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ImportError {
     /// No admin token for the target.
     #[error(transparent)]
@@ -78,33 +80,35 @@ pub enum ImportError {
     NoTargetTime,
 }
 
-/// One result per line the check rejected (file order), each naming every error of its line; the
-/// whole file's errors (the header's) are not rows and are left out.
-pub fn rejected_rows(checked: &Checked) -> Vec<RowResult> {
-    let mut reasons: Vec<(u64, Vec<String>)> = Vec::new();
-    for finding in checked
-        .findings
-        .iter()
-        .filter(|f| f.severity == Severity::Error && !f.is_whole_file())
-    {
-        match reasons.last_mut() {
-            Some((line, list)) if *line == finding.line => list.push(finding.message.clone()),
-            _ => reasons.push((finding.line, vec![finding.message.clone()])),
+impl Checked {
+    /// One result per line the check rejected (file order), each naming every error of its line; the
+    /// whole file's errors (the header's) are not rows and are left out.
+    pub fn rejected_rows(&self) -> Vec<RowResult> {
+        let mut reasons: Vec<(u64, Vec<String>)> = Vec::new();
+        for finding in self
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error && !f.is_whole_file())
+        {
+            match reasons.last_mut() {
+                Some((line, list)) if *line == finding.line => list.push(finding.message.clone()),
+                _ => reasons.push((finding.line, vec![finding.message.clone()])),
+            }
         }
+        reasons.sort_by_key(|(line, _)| *line);
+        reasons
+            .into_iter()
+            .map(|(line, list)| RowResult {
+                line,
+                upn: String::new(),
+                serial_number: String::new(),
+                outcome: Outcome::Failed,
+                device_id: None,
+                user_id: None,
+                reason: format!("not imported: {}", list.join("; ")),
+            })
+            .collect()
     }
-    reasons.sort_by_key(|(line, _)| *line);
-    reasons
-        .into_iter()
-        .map(|(line, list)| RowResult {
-            line,
-            upn: String::new(),
-            serial_number: String::new(),
-            outcome: Outcome::Failed,
-            device_id: None,
-            user_id: None,
-            reason: format!("not imported: {}", list.join("; ")),
-        })
-        .collect()
 }
 
 /// Imports `rows` into `target`, calling `on_row` as each row finishes, until done or until `stop`
@@ -285,7 +289,7 @@ impl Run<'_> {
     /// Creates one row's token.
     async fn create_one(&self, row: &CsvRow) -> Result<Placed, RowResult> {
         self.record(row, &[Event::Creating]).await?;
-        match self.api.create(&crate::convert::create_body(row)).await {
+        match self.api.create(&row.to_create_body()).await {
             Ok(device) => {
                 self.record(
                     row,

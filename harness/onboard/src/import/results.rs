@@ -2,8 +2,6 @@
 //! per row of the input, in CSV and JSON, with the outcome and the reason. No secret is ever written.
 
 use std::fmt;
-use std::io::Write;
-use std::path::Path;
 
 use serde::Serialize;
 
@@ -130,7 +128,7 @@ impl fmt::Display for Tally {
 }
 
 /// The CSV columns of the result file.
-pub const CSV_HEADER: [&str; 7] = [
+const CSV_HEADER: [&str; 7] = [
     "line",
     "upn",
     "serial number",
@@ -140,67 +138,44 @@ pub const CSV_HEADER: [&str; 7] = [
     "reason",
 ];
 
-/// The rows as CSV text (header first).
-pub fn to_csv(rows: &[RowResult]) -> Result<Vec<u8>, csv::Error> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(CSV_HEADER)?;
-    for row in rows {
-        writer.write_record([
-            row.line.to_string().as_str(),
-            &row.upn,
-            &row.serial_number,
-            row.outcome.as_str(),
-            row.device_id.as_deref().unwrap_or_default(),
-            row.user_id.as_deref().unwrap_or_default(),
-            &row.reason,
-        ])?;
-    }
-    writer
-        .into_inner()
-        .map_err(|e| csv::Error::from(e.into_error()))
-}
-
-/// The rows as one JSON document: the source file, the target, the tally and every row.
-pub fn to_json(file: &str, target: &str, rows: &[RowResult]) -> serde_json::Result<Vec<u8>> {
-    #[derive(Serialize)]
-    struct Document<'a> {
-        file: &'a str,
-        target: &'a str,
-        tally: Tally,
-        rows: &'a [RowResult],
-    }
-    let mut bytes = serde_json::to_vec_pretty(&Document {
-        file,
-        target,
-        tally: Tally::of(rows),
-        rows,
-    })?;
-    bytes.push(b'\n');
-    Ok(bytes)
-}
-
-/// Writes `bytes` to `path` whole or not at all: a temporary file beside it, synced, then renamed
-/// over it (a full disk leaves the previous file, never half of a new one).
-pub fn write_whole(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temporary = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let written = std::fs::File::create(&temporary).and_then(|mut file| {
-        file.write_all(bytes)?;
-        file.sync_all()
-    });
-    match written.and_then(|()| std::fs::rename(&temporary, path)) {
-        Ok(()) => Ok(()),
-        Err(error) => {
-            let _ = std::fs::remove_file(&temporary);
-            Err(error)
+impl RowResult {
+    /// `rows` as the CSV result file (header first).
+    pub fn to_csv(rows: &[RowResult]) -> Result<Vec<u8>, csv::Error> {
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        writer.write_record(CSV_HEADER)?;
+        for row in rows {
+            writer.write_record([
+                row.line.to_string().as_str(),
+                &row.upn,
+                &row.serial_number,
+                row.outcome.as_str(),
+                row.device_id.as_deref().unwrap_or_default(),
+                row.user_id.as_deref().unwrap_or_default(),
+                &row.reason,
+            ])?;
         }
+        writer
+            .into_inner()
+            .map_err(|e| csv::Error::from(e.into_error()))
+    }
+
+    /// `rows` as the JSON result file: the source file, the target, the tally and every row.
+    pub fn to_json(file: &str, target: &str, rows: &[RowResult]) -> serde_json::Result<Vec<u8>> {
+        #[derive(Serialize)]
+        struct Document<'a> {
+            file: &'a str,
+            target: &'a str,
+            tally: Tally,
+            rows: &'a [RowResult],
+        }
+        let mut bytes = serde_json::to_vec_pretty(&Document {
+            file,
+            target,
+            tally: Tally::of(rows),
+            rows,
+        })?;
+        bytes.push(b'\n');
+        Ok(bytes)
     }
 }
 
@@ -230,7 +205,7 @@ mod tests {
                 "assigning failed: 400 invalidRequest: \"five\", max",
             ),
         ];
-        let text = String::from_utf8(to_csv(&rows).unwrap()).unwrap();
+        let text = String::from_utf8(RowResult::to_csv(&rows).unwrap()).unwrap();
         assert_eq!(
             text,
             "line,upn,serial number,outcome,device id,user id,reason\n\
@@ -247,7 +222,8 @@ mod tests {
             row(4, Outcome::Skipped, "already on the target"),
         ];
         let value: serde_json::Value =
-            serde_json::from_slice(&to_json("t.csv", "http://t/beta", &rows).unwrap()).unwrap();
+            serde_json::from_slice(&RowResult::to_json("t.csv", "http://t/beta", &rows).unwrap())
+                .unwrap();
         assert_eq!(value["tally"]["activated"], 1);
         assert_eq!(value["tally"]["skipped"], 2);
         assert_eq!(value["rows"][1]["outcome"], "skipped");
@@ -256,16 +232,5 @@ mod tests {
             Tally::of(&rows).to_string(),
             "0 created, 0 assigned, 1 activated, 2 skipped, 0 failed"
         );
-    }
-
-    #[test]
-    fn a_whole_write_replaces_the_file_and_leaves_no_temporary() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("r.csv");
-        std::fs::write(&path, "old").unwrap();
-        write_whole(&path, b"new").unwrap();
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
-        assert!(write_whole(&dir.path().join("missing/r.csv"), b"x").is_err());
     }
 }

@@ -4,11 +4,11 @@
 use reqwest::Method;
 use serde_json::json;
 
-use super::steps::Token;
 use crate::case::{Abort, Case, CaseRun, Group, script};
-use crate::client::Request;
+use crate::client::{BearerToken, Request};
 use crate::endpoints::{Op, Owner, Urls};
 use crate::rules::{self, Rule};
+use crate::steps::Token;
 use crate::target::{Principal, directory_roles as role};
 
 /// Who calls, in terms the case can turn into a principal once it knows its users.
@@ -107,7 +107,7 @@ async fn attempt(
     expected: &[u16],
     rule: Rule,
 ) -> Result<(), Abort> {
-    if !run.ctx().target.can_mint()
+    if !run.ctx().target.has_controls()
         && !matches!(
             caller,
             Caller::Anonymous | Caller::Garbage | Caller::Fixed(Principal::Tampered)
@@ -120,13 +120,13 @@ async fn attempt(
     let users = run.users(if attempt.needs_other() { 2 } else { 1 }).await?;
     let (me, other) = (users[0].clone(), users[users.len() - 1].clone());
     let device = if attempt.needs_device() {
-        super::steps::create_token(run, &Token::random()).await?
+        crate::steps::create_token(run, &Token::random()).await?
     } else {
         String::new()
     };
     let bearer = match caller {
         Caller::Anonymous => None,
-        Caller::Garbage => Some("not-a-jwt".to_owned()),
+        Caller::Garbage => Some(BearerToken::new("not-a-jwt")),
         Caller::Fixed(principal) => Some(run.token(&principal).await?),
         Caller::Delegated(scopes, roles) => Some(
             run.token(&Principal::Delegated {
@@ -138,7 +138,7 @@ async fn attempt(
         ),
     };
     let urls = run.ctx().target.urls().clone();
-    let request = request(attempt, &urls, run, &me, &other, &device).bearer(bearer.as_deref());
+    let request = request(attempt, &urls, run, &me, &other, &device).bearer(bearer.as_ref());
     let exchange = run.send(attempt.op(), request).await?;
     if exchange.status == Some(201)
         && matches!(attempt, Attempt::CreateDevice | Attempt::CreateAssigned)

@@ -6,11 +6,11 @@ use reqwest::Method;
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::steps::{self, Token};
 use crate::case::{Abort, Case, CaseRun, Group, script};
-use crate::client::{Exchange, Request};
+use crate::client::{BearerToken, Exchange, Request};
 use crate::endpoints::{Op, Owner};
 use crate::rules::{self, Rule};
+use crate::steps::{self, Token};
 use crate::target::Principal;
 use crate::wording;
 
@@ -85,7 +85,7 @@ async fn send_raw(
     op: Op,
     method: Method,
     url: String,
-    bearer: &str,
+    bearer: &BearerToken,
     text: String,
 ) -> Result<Exchange, Abort> {
     let request = Request::new(format!("{} as in the docs", op.name()), method, url)

@@ -4,11 +4,11 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::steps::{self, Token};
 use crate::case::{Abort, Case, CaseRun, Group, Script, script};
 use crate::client::Request;
 use crate::endpoints::{Op, Owner};
 use crate::rules::{self, Rule};
+use crate::steps::{self, Token};
 use crate::target::Principal;
 use crate::wording;
 
@@ -62,13 +62,7 @@ async fn full_lifecycle(run: &mut CaseRun) -> Result<(), Abort> {
         None,
     )
     .await?;
-    let ids: Vec<String> = listed
-        .json()
-        .and_then(|v| v["value"].as_array().cloned())
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|m| m["id"].as_str().map(str::to_owned))
-        .collect();
+    let ids = steps::listed_ids(&listed);
     run.expect(ids.contains(&device), rules::ASSIGN, || {
         format!("the user's methods ({}) lack {device}", wording::list(&ids))
     });
@@ -235,10 +229,14 @@ async fn sha256_sixty_seconds(run: &mut CaseRun) -> Result<(), Abort> {
 async fn replayed_code(run: &mut CaseRun) -> Result<(), Abort> {
     let user = run.user().await?;
     let owner = Owner::User(user.clone());
-    let token = Token::random();
+    // The code is used at the target's current step; a token whose code a later step of the window
+    // shares would let the replay activate as that step, rightly, so such a token is not used.
+    let step = steps::current_step(run, &Token::random()).await?;
+    let token = std::iter::repeat_with(Token::random)
+        .find(|token| token.code_unique_after(step))
+        .expect("about 997 tokens in 1,000 qualify");
     let device = steps::create_token(run, &token).await?;
     steps::assign(run, &user, &device).await?;
-    let step = steps::current_step(run, &token).await?;
     let code = token.code_at_step(step);
     let first = steps::send_activate(run, &user, &device, Value::String(code.clone())).await?;
     run.require_status(&first, &[204], rules::ACTIVATE)?;

@@ -8,7 +8,6 @@ mod odata;
 mod policy;
 pub mod properties;
 mod rfc;
-pub(crate) mod steps;
 mod validation;
 
 use crate::case::Case;

@@ -5,11 +5,11 @@
 use reqwest::Method;
 use serde_json::json;
 
-use super::steps::{self, Token};
 use crate::case::{Abort, Case, CaseRun, Group, script};
 use crate::client::{Exchange, Request};
 use crate::endpoints::{DEVICES, Op, Owner};
 use crate::rules::{self, Rule};
+use crate::steps::{self, Token};
 use crate::wording;
 
 fn case(name: &str, title: &str, rule: Rule, script: crate::case::Script) -> Case {

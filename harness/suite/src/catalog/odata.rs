@@ -4,11 +4,11 @@
 use reqwest::Method;
 use serde_json::Value;
 
-use super::steps::{self, Token};
 use crate::case::{Abort, Case, CaseRun, Group, script};
 use crate::client::Request;
 use crate::endpoints::Op;
 use crate::rules;
+use crate::steps::{self, Token};
 use crate::wording;
 
 /// The inventory URL with a query string (`$` and spaces escaped).

@@ -4,11 +4,11 @@
 use reqwest::Method;
 use serde_json::json;
 
-use super::steps;
 use crate::case::{Abort, Case, CaseRun, Group, script};
 use crate::client::{Exchange, Request};
 use crate::endpoints::Op;
 use crate::rules;
+use crate::steps;
 use crate::wording;
 
 /// The `@odata.type` of the configuration.

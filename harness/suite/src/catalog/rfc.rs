@@ -6,9 +6,9 @@ use hwoath_otp::{Algorithm, Hotp, Secret, Totp};
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::steps::{self, Token};
 use crate::case::{Abort, Case, CaseRun, Group, script};
 use crate::rules;
+use crate::steps::{self, Token};
 
 /// RFC 4226 Appendix D, as shipped in `vectors/rfc4226.json`.
 const RFC4226: &str = include_str!("../../../../vectors/rfc4226.json");

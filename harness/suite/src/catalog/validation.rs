@@ -4,11 +4,11 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::steps::{self, Token};
-use crate::case::{Abort, Case, CaseRun, Group, script};
+use crate::case::{Abort, Case, CaseRun, Group, Script, script};
 use crate::client::Request;
 use crate::endpoints::Op;
 use crate::rules::{self, Rule};
+use crate::steps::{self, Token};
 use crate::wording;
 
 /// A change to a valid body.
@@ -35,6 +35,11 @@ fn apply(body: &mut Value, edits: &[Edit]) {
     }
 }
 
+/// A case of the group.
+fn case(name: &str, title: &str, rule: Rule, script: Script) -> Case {
+    Case::new(Group::Validation, name, title, rule, script)
+}
+
 /// A create with `edits` applied to a valid body answers one of `expected`.
 fn create_case(
     name: &str,
@@ -43,29 +48,29 @@ fn create_case(
     edits: Vec<Edit>,
     expected: &'static [u16],
 ) -> Case {
-    Case::new(
-        Group::Validation,
-        name,
-        title,
-        rule,
-        script(move |run: &mut CaseRun| {
-            let edits = edits.clone();
-            Box::pin(async move {
-                let mut body = Token::random().create_body(run);
-                apply(&mut body, &edits);
-                if let Some(secret) = body["secretKey"].as_str() {
-                    run.remember_secret(secret);
-                }
-                let exchange = steps::send_create(run, "create device", body).await?;
-                run.expect_status(&exchange, expected, rule);
-                if expected == [400] {
-                    run.expect_error_code(&exchange, "invalidRequest");
-                }
-                Ok(())
-            })
-        }),
-    )
-    .writes()
+    let body = script(move |run: &mut CaseRun| {
+        Box::pin(create_edited(run, rule, edits.clone(), expected))
+    });
+    case(name, title, rule, body).writes()
+}
+
+async fn create_edited(
+    run: &mut CaseRun,
+    rule: Rule,
+    edits: Vec<Edit>,
+    expected: &'static [u16],
+) -> Result<(), Abort> {
+    let mut body = Token::random().create_body(run);
+    apply(&mut body, &edits);
+    if let Some(secret) = body["secretKey"].as_str() {
+        run.remember_secret(secret);
+    }
+    let exchange = steps::send_create(run, "create device", body).await?;
+    run.expect_status(&exchange, expected, rule);
+    if expected == [400] {
+        run.expect_error_code(&exchange, "invalidRequest");
+    }
+    Ok(())
 }
 
 /// A create whose body is sent as raw bytes with a given content type.
@@ -76,29 +81,29 @@ fn raw_create_case(
     body: fn(&Value) -> Vec<u8>,
     expected: &'static [u16],
 ) -> Case {
-    Case::new(
-        Group::Validation,
-        name,
-        title,
-        rules::MALFORMED_BODY,
-        script(move |run: &mut CaseRun| {
-            Box::pin(async move {
-                let valid = Token::random().create_body(run);
-                let token = run.admin().await?;
-                let url = run.ctx().target.urls().devices();
-                let request = Request::new("create device", Method::POST, url)
-                    .bearer(Some(&token))
-                    .raw(content_type, body(&valid));
-                let exchange = run.send(Op::CreateDevice, request).await?;
-                if exchange.is_success() {
-                    run.created(&exchange);
-                }
-                run.expect_status(&exchange, expected, rules::MALFORMED_BODY);
-                Ok(())
-            })
-        }),
-    )
-    .writes()
+    let script =
+        script(move |run: &mut CaseRun| Box::pin(create_raw(run, content_type, body, expected)));
+    case(name, title, rules::MALFORMED_BODY, script).writes()
+}
+
+async fn create_raw(
+    run: &mut CaseRun,
+    content_type: Option<&'static str>,
+    body: fn(&Value) -> Vec<u8>,
+    expected: &'static [u16],
+) -> Result<(), Abort> {
+    let valid = Token::random().create_body(run);
+    let token = run.admin().await?;
+    let url = run.ctx().target.urls().devices();
+    let request = Request::new("create device", Method::POST, url)
+        .bearer(Some(&token))
+        .raw(content_type, body(&valid));
+    let exchange = run.send(Op::CreateDevice, request).await?;
+    if exchange.is_success() {
+        run.created(&exchange);
+    }
+    run.expect_status(&exchange, expected, rules::MALFORMED_BODY);
+    Ok(())
 }
 
 fn required_and_types() -> Vec<Case> {
@@ -377,8 +382,7 @@ fn client_bodies() -> Vec<Case> {
 
 fn conflicts() -> Vec<Case> {
     vec![
-        Case::new(
-            Group::Validation,
+        case(
             "create-duplicate-serial",
             "a second create with the same serialNumber -> 409",
             rules::DUPLICATE_SERIAL,
@@ -396,8 +400,7 @@ fn conflicts() -> Vec<Case> {
             }),
         )
         .writes(),
-        Case::new(
-            Group::Validation,
+        case(
             "create-assign-to-unknown-user",
             "create with assignTo naming no user -> 404 (or 400)",
             rules::UNKNOWN_USER,
@@ -424,48 +427,47 @@ fn update_case(
     patch: Value,
     expected: &'static [u16],
 ) -> Case {
-    Case::new(
-        Group::Validation,
-        name,
-        title,
-        rule,
-        script(move |run: &mut CaseRun| {
-            let patch = patch.clone();
-            Box::pin(async move {
-                let device = steps::create_token(run, &Token::random()).await?;
-                let url = run.ctx().target.urls().device(&device);
-                let exchange = steps::admin_send(
-                    run,
-                    Op::UpdateDevice,
-                    Request::new("update device", Method::PATCH, url).json(patch.clone()),
-                )
-                .await?;
-                run.expect_status(&exchange, expected, rule);
-                if exchange.status == Some(204) {
-                    let url = run.ctx().target.urls().device(&device);
-                    let after = steps::admin_send(
-                        run,
-                        Op::GetDevice,
-                        Request::new("get device", Method::GET, url),
-                    )
-                    .await?;
-                    let body = after.json().unwrap_or_default();
-                    if let Value::Object(changes) = &patch {
-                        for (name, value) in changes {
-                            run.expect(body.get(name) == Some(value), rules::UPDATE, || {
-                                format!(
-                                    "after the update {name} is {}, expected {value}",
-                                    body[name]
-                                )
-                            });
-                        }
-                    }
-                }
-                Ok(())
-            })
-        }),
+    let script =
+        script(move |run: &mut CaseRun| Box::pin(update(run, rule, patch.clone(), expected)));
+    case(name, title, rule, script).writes()
+}
+
+async fn update(
+    run: &mut CaseRun,
+    rule: Rule,
+    patch: Value,
+    expected: &'static [u16],
+) -> Result<(), Abort> {
+    let device = steps::create_token(run, &Token::random()).await?;
+    let url = run.ctx().target.urls().device(&device);
+    let exchange = steps::admin_send(
+        run,
+        Op::UpdateDevice,
+        Request::new("update device", Method::PATCH, url).json(patch.clone()),
     )
-    .writes()
+    .await?;
+    run.expect_status(&exchange, expected, rule);
+    if exchange.status == Some(204) {
+        let url = run.ctx().target.urls().device(&device);
+        let after = steps::admin_send(
+            run,
+            Op::GetDevice,
+            Request::new("get device", Method::GET, url),
+        )
+        .await?;
+        let body = after.json().unwrap_or_default();
+        if let Value::Object(changes) = &patch {
+            for (name, value) in changes {
+                run.expect(body.get(name) == Some(value), rules::UPDATE, || {
+                    format!(
+                        "after the update {name} is {}, expected {value}",
+                        body[name]
+                    )
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 fn updates() -> Vec<Case> {
@@ -511,24 +513,17 @@ fn updates() -> Vec<Case> {
 
 /// An activation of a fresh assigned token with `code` answers 400.
 fn activate_case(name: &str, title: &str, code: Value) -> Case {
-    Case::new(
-        Group::Validation,
-        name,
-        title,
-        rules::CODE_FORMAT,
-        script(move |run: &mut CaseRun| {
-            let code = code.clone();
-            Box::pin(async move {
-                let user = run.user().await?;
-                let device = steps::create_token(run, &Token::random()).await?;
-                steps::assign(run, &user, &device).await?;
-                let exchange = steps::send_activate(run, &user, &device, code).await?;
-                run.expect_status(&exchange, &[400], rules::CODE_FORMAT);
-                Ok(())
-            })
-        }),
-    )
-    .with_user()
+    let script = script(move |run: &mut CaseRun| Box::pin(activate_with(run, code.clone())));
+    case(name, title, rules::CODE_FORMAT, script).with_user()
+}
+
+async fn activate_with(run: &mut CaseRun, code: Value) -> Result<(), Abort> {
+    let user = run.user().await?;
+    let device = steps::create_token(run, &Token::random()).await?;
+    steps::assign(run, &user, &device).await?;
+    let exchange = steps::send_activate(run, &user, &device, code).await?;
+    run.expect_status(&exchange, &[400], rules::CODE_FORMAT);
+    Ok(())
 }
 
 fn activations() -> Vec<Case> {
@@ -560,8 +555,7 @@ fn activations() -> Vec<Case> {
         ),
     ];
     cases.push(
-        Case::new(
-            Group::Validation,
+        case(
             "activate-code-leading-zero",
             "a right code with a leading 0 is accepted (204)",
             rules::CODE_FORMAT,

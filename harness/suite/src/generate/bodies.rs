@@ -7,8 +7,8 @@ use proptest::prelude::*;
 use proptest::strategy::SBoxedStrategy;
 use serde_json::{Value, json};
 
-use super::label::BodyKind;
 use super::template::{Frag, Template};
+use crate::label::BodyKind;
 
 /// The SDK's `@odata.type` of a device in a create body.
 pub const DEVICE_ODATA_TYPE: &str = "#microsoft.graph.hardwareOathTokenAuthenticationMethodDevice";

@@ -2,8 +2,6 @@
 //! deterministically from a seed, for the `properties` group and the stateful model.
 
 pub mod bodies;
-pub mod failure;
-pub mod label;
 pub mod mutations;
 pub mod template;
 
@@ -13,8 +11,9 @@ use proptest::strategy::{SBoxedStrategy, Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use sha2::{Digest, Sha256};
 
-pub use failure::Failure;
-pub use label::{BodyKind, Class, Label};
+use crate::report::Failure;
+
+pub use crate::label::{BodyKind, Class, Label};
 pub use template::{Bindings, Frag, Template};
 
 /// How a body goes on the wire.

@@ -7,9 +7,9 @@ use proptest::strategy::SBoxedStrategy;
 use serde_json::{Value, json};
 
 use super::bodies::{self, Field, Ty, fields, valid};
-use super::label::{BodyKind, Class, Label};
 use super::template::{Frag, Template};
 use super::{Sample, TextEdit, Wire};
+use crate::label::{BodyKind, Class, Label};
 use crate::wording;
 
 /// The classes that apply to `kind`, valid first.

@@ -34,6 +34,27 @@ pub struct Bindings {
     pub code: String,
 }
 
+impl Bindings {
+    /// Placeholders a saved body and path carry for per-send values (`{{serial}}`, `{{device}}`,
+    /// `{{code}}`).
+    pub fn placeholders() -> Self {
+        Self {
+            serial: "{{serial}}".to_owned(),
+            device: "{{device}}".to_owned(),
+            code: "{{code}}".to_owned(),
+        }
+    }
+
+    /// Fills the placeholders of a saved body or path with this send's values (and `{{user}}` with
+    /// `user`).
+    pub fn fill(&self, text: &str, user: &str) -> String {
+        text.replace("{{serial}}", &self.serial)
+            .replace("{{device}}", &self.device)
+            .replace("{{code}}", &self.code)
+            .replace("{{user}}", user)
+    }
+}
+
 /// A body's top-level object.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Template {
@@ -131,6 +152,19 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn fills_a_saved_body_with_this_sends_values() {
+        let body = r#"{"serialNumber":"{{serial}}","model":123456}"#;
+        let bindings = Bindings {
+            serial: "hwoath-a-00001".into(),
+            ..Bindings::default()
+        };
+        assert_eq!(
+            bindings.fill(body, "u"),
+            r#"{"serialNumber":"hwoath-a-00001","model":123456}"#
+        );
+    }
 
     #[test]
     fn renders_slots_repeats_and_raw_text_in_order() {

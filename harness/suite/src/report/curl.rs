@@ -2,7 +2,7 @@
 //! bearer token taken from `$GRAPH_TOKEN`, never written out.
 
 use super::model::ExchangeRecord;
-use super::redact::is_credential_header;
+use crate::redact::is_credential_header;
 
 /// Headers curl computes itself or that would make the replay differ (compressed output).
 const SKIPPED_HEADERS: [&str; 5] = [

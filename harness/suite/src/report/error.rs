@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 /// What can go wrong while writing or reading reports.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ReportError {
     /// A file or directory could not be created, written or read.
     #[error("{path}: {source}")]

@@ -4,7 +4,8 @@
 
 use std::borrow::Cow;
 
-use super::model::{CaseReport, ExchangeRecord, Outcome, RunReport, Strength, Summary};
+use super::model::{CaseReport, ExchangeRecord, Outcome, RunReport, Summary};
+use crate::rules::Strength;
 
 /// How many characters of a response body the short views show.
 pub(crate) const SHORT_BODY_CHARS: usize = 600;

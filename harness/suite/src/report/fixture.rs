@@ -1,9 +1,7 @@
 //! A small fixed report shared by the writers' unit tests.
 
-use super::model::{
-    CaseReport, ExchangeRecord, Outcome, RunReport, SCHEMA, Strength, Summary, TargetInfo,
-    Violation,
-};
+use super::model::{CaseReport, ExchangeRecord, Outcome, RunReport, TargetInfo, Violation};
+use crate::rules::Strength;
 
 /// The base URL every fixture exchange targets.
 pub(crate) const BASE: &str = "http://127.0.0.1:8080/beta";
@@ -88,25 +86,17 @@ pub(crate) fn report() -> RunReport {
     refused.error = Some("connection refused".to_owned());
     error.exchanges.push(refused);
     let cases = vec![pass, fail, diverge, skip, error];
+    let target = TargetInfo {
+        base_url: BASE.to_owned(),
+        kind: "embedded-mock".to_owned(),
+        auth: "mock-controls".to_owned(),
+    };
     RunReport {
-        schema: SCHEMA.to_owned(),
         run_id: "3f2a9c1e-0000-4000-8000-000000000000".to_owned(),
         tool_version: "0.1.0".to_owned(),
         started_at: "2026-11-21T22:15:00Z".to_owned(),
         duration_ms: 1234,
-        target: TargetInfo {
-            base_url: BASE.to_owned(),
-            kind: "embedded-mock".to_owned(),
-            auth: "mock-controls".to_owned(),
-        },
         seed: 42,
-        summary: Summary::of(&cases),
-        cases,
-        failures: Vec::new(),
-        retries: Default::default(),
-        interrupted: false,
-        stop_reason: None,
-        leftovers: Vec::new(),
-        clock_not_restored: None,
+        ..RunReport::new(target, cases)
     }
 }

@@ -17,11 +17,9 @@ use sha2::{Digest, Sha256};
 
 use super::curl::curl_command;
 use super::excerpt::{self, Cause, CauseGroup, Topic};
-use super::model::{
-    CaseReport, ExchangeRecord, Outcome, RunReport, SECRETS_NOTE, Strength, Summary,
-};
-use super::redact::redacted;
-use crate::generate::Failure;
+use super::model::{CaseReport, ExchangeRecord, Outcome, RunReport, SECRETS_NOTE, Summary};
+use crate::report::Failure;
+use crate::rules::Strength;
 
 /// The page's only style sheet.
 const STYLE: &str = r#"
@@ -208,7 +206,7 @@ const BAR_UNITS: f64 = 1000.0;
 
 /// The report as one self-contained HTML page.
 pub fn to_html(report: &RunReport) -> String {
-    Html(&redacted(report)).to_string()
+    Html(&report.redacted()).to_string()
 }
 
 /// HTML-escapes text for element content and quoted attribute values.
@@ -246,13 +244,6 @@ fn fragment_value(text: &str) -> String {
         }
     }
     out
-}
-
-fn strength_name(strength: Strength) -> &'static str {
-    match strength {
-        Strength::Documented => "documented",
-        Strength::Inferred => "inferred",
-    }
 }
 
 fn count(summary: &Summary, outcome: Outcome) -> usize {
@@ -477,7 +468,7 @@ fn source_line(f: &mut Formatter<'_>, cause: &Cause) -> fmt::Result {
     if cause.strength.is_none() && cause.source.is_none() {
         return Ok(());
     }
-    let strength = cause.strength.map(strength_name).unwrap_or("rule");
+    let strength = cause.strength.map(Strength::as_str).unwrap_or("rule");
     let source = cause
         .source
         .as_deref()
@@ -854,7 +845,7 @@ fn case_rows(f: &mut Formatter<'_>, index: usize, case: &CaseReport) -> fmt::Res
          <td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
         escape(&case.id),
         escape(&case.group),
-        strength_name(case.strength),
+        case.strength.as_str(),
         title_cell(case),
         excerpt::seconds(case.duration_ms)
     )?;
@@ -913,6 +904,12 @@ fn title_cell(case: &CaseReport) -> String {
     cell
 }
 
+/// An HTTP message as shown: its first line, its headers, then its body after a blank line.
+fn message_text(first_line: &str, headers: &[(String, String)], body: Option<&str>) -> String {
+    let body = body.map(|body| format!("\n{body}")).unwrap_or_default();
+    format!("{first_line}\n{}{body}", headers_text(headers))
+}
+
 fn headers_text(headers: &[(String, String)]) -> String {
     headers
         .iter()
@@ -942,21 +939,16 @@ fn exchange_view(f: &mut Formatter<'_>, exchange: &ExchangeRecord) -> fmt::Resul
                 f,
                 "<li><b>{}</b> ({}): {}</li>",
                 escape(&violation.check),
-                strength_name(violation.strength),
+                violation.strength.as_str(),
                 escape(&violation.reason)
             )?;
         }
         writeln!(f, "</ul>")?;
     }
-    let request = format!(
-        "{}\n{}{}",
-        excerpt::request_line(exchange),
-        headers_text(&exchange.request_headers),
-        exchange
-            .request_body
-            .as_deref()
-            .map(|body| format!("\n{body}"))
-            .unwrap_or_default()
+    let request = message_text(
+        &excerpt::request_line(exchange),
+        &exchange.request_headers,
+        exchange.request_body.as_deref(),
     );
     writeln!(
         f,
@@ -964,15 +956,10 @@ fn exchange_view(f: &mut Formatter<'_>, exchange: &ExchangeRecord) -> fmt::Resul
         escape(&request)
     )?;
     if exchange.status.is_some() {
-        let response = format!(
-            "{}\n{}{}",
-            excerpt::status_text(exchange),
-            headers_text(&exchange.response_headers),
-            exchange
-                .response_body
-                .as_deref()
-                .map(|body| format!("\n{body}"))
-                .unwrap_or_default()
+        let response = message_text(
+            &excerpt::status_text(exchange),
+            &exchange.response_headers,
+            exchange.response_body.as_deref(),
         );
         writeln!(
             f,

@@ -7,7 +7,6 @@ use serde::Deserialize;
 
 use super::error::ReportError;
 use super::model::{RunReport, SCHEMA};
-use super::redact::redacted;
 
 /// The origin named in errors when the JSON came from a string.
 const STRING_ORIGIN: &str = "report JSON";
@@ -21,7 +20,7 @@ struct SchemaProbe {
 /// The report as pretty JSON with a trailing newline.
 pub fn to_json(report: &RunReport) -> Result<String, ReportError> {
     let mut text =
-        serde_json::to_string_pretty(redacted(report).as_ref()).map_err(ReportError::Serialize)?;
+        serde_json::to_string_pretty(report.redacted().as_ref()).map_err(ReportError::Serialize)?;
     text.push('\n');
     Ok(text)
 }

@@ -9,19 +9,11 @@ use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, Te
 use super::curl::curl_command;
 use super::error::ReportError;
 use super::excerpt::{self, SHORT_BODY_CHARS};
-use super::model::{CaseReport, Outcome, RunReport, Strength};
-use super::redact::redacted;
+use super::model::{CaseReport, Outcome, RunReport};
 
 /// The report as JUnit XML.
 pub fn to_junit(report: &RunReport) -> Result<String, ReportError> {
-    Ok(junit_report(&redacted(report)).to_string()?)
-}
-
-fn strength_name(strength: Strength) -> &'static str {
-    match strength {
-        Strength::Documented => "documented",
-        Strength::Inferred => "inferred",
-    }
+    Ok(junit_report(&report.redacted()).to_string()?)
 }
 
 fn junit_report(report: &RunReport) -> Report {
@@ -65,7 +57,7 @@ fn test_case(case: &CaseReport) -> TestCase {
     let mut test = TestCase::new(case.id.as_str(), status);
     test.set_classname(case.group.as_str());
     test.set_time(Duration::from_millis(case.duration_ms));
-    test.add_property(Property::new("strength", strength_name(case.strength)));
+    test.add_property(Property::new("strength", case.strength.as_str()));
     test.add_property(Property::new("source", case.source.as_str()));
     test.add_property(Property::new("title", case.title.as_str()));
     test
@@ -85,7 +77,7 @@ fn description(case: &CaseReport) -> String {
         for violation in &exchange.violations {
             lines.push(format!(
                 "  [{}] {}: {}",
-                strength_name(violation.strength),
+                violation.strength.as_str(),
                 violation.check,
                 violation.reason
             ));

@@ -7,12 +7,11 @@ use std::fmt::{self, Display, Formatter};
 
 use super::curl::curl_command;
 use super::excerpt::{self, SHORT_BODY_CHARS};
-use super::model::{CaseReport, Outcome, RetrySummary, RunReport, Strength, Summary};
-use super::redact::redacted;
+use super::model::{CaseReport, Outcome, RetrySummary, RunReport, Summary};
 
 /// The report as Markdown.
 pub fn to_markdown(report: &RunReport) -> String {
-    Markdown(&redacted(report)).to_string()
+    Markdown(&report.redacted()).to_string()
 }
 
 /// Escapes text for a Markdown paragraph, list item or table cell, on one line.
@@ -51,13 +50,6 @@ fn code_block(f: &mut Formatter<'_>, language: &str, content: &str) -> fmt::Resu
     writeln!(f, "{}", content.trim_end_matches(['\r', '\n']))?;
     writeln!(f, "{fence}")?;
     writeln!(f)
-}
-
-fn strength_name(strength: Strength) -> &'static str {
-    match strength {
-        Strength::Documented => "documented",
-        Strength::Inferred => "inferred",
-    }
 }
 
 fn counts_row(f: &mut Formatter<'_>, label: &str, s: &Summary) -> fmt::Result {
@@ -226,7 +218,7 @@ fn case_section(f: &mut Formatter<'_>, case: &CaseReport) -> fmt::Result {
     writeln!(
         f,
         "Strength: {}. Source: {}.\n",
-        strength_name(case.strength),
+        case.strength.as_str(),
         inline(&case.source)
     )?;
     for reason in &case.reasons {
@@ -246,7 +238,7 @@ fn case_section(f: &mut Formatter<'_>, case: &CaseReport) -> fmt::Result {
                 f,
                 "- {} ({}): {}",
                 inline(&violation.check),
-                strength_name(violation.strength),
+                violation.strength.as_str(),
                 inline(&violation.reason)
             )?;
         }

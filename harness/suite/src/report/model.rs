@@ -2,28 +2,23 @@
 //! behind it, with secrets already redacted. Every writer (JSON, JUnit, Markdown, HTML) and the baseline
 //! diff read this one model.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::label::{BodyKind, Label};
+use crate::redact::{REDACTED_BEARER, is_credential_header};
+use crate::rules::Strength;
+
 /// What every report says about the secrets it may and may not hold.
-pub const SECRETS_NOTE: &str = "Request bodies and curl lines show the secretKey values the suite sent: \
+pub(crate) const SECRETS_NOTE: &str = "Request bodies and curl lines show the secretKey values the suite sent: \
 test data it generated or took from the RFCs and Microsoft's examples, never a tenant's keys, so each \
 request replays as shown. Bearer tokens and client secrets never appear: curl lines read the token \
 from $GRAPH_TOKEN, and answers have every secretKey masked.";
 
 /// The schema identifier written into every `report.json`; bump it on incompatible changes.
 pub const SCHEMA: &str = "hwoath-report/1";
-
-/// How strongly the spec backs a rule or case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Strength {
-    /// A Microsoft page says so: a violation is a failure.
-    Documented,
-    /// Our decision where the docs are silent: a violation is a divergence.
-    Inferred,
-}
 
 /// What became of a case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -82,7 +77,7 @@ pub struct RunReport {
     pub cases: Vec<CaseReport>,
     /// Generated cases that failed, each shrunk to its smallest body (saved as `failures/*.json`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub failures: Vec<crate::generate::Failure>,
+    pub failures: Vec<Failure>,
     /// Requests the client sent again after a 429 or 503, counted over the whole run.
     #[serde(default)]
     pub retries: RetrySummary,
@@ -265,4 +260,207 @@ pub struct Violation {
     pub strength: Strength,
     /// One line saying what was wrong.
     pub reason: String,
+}
+
+// A generated case that failed, shrunk to its smallest body: what `hwoath run` saves under
+// `failures/` and `hwoath replay` sends again. The body is kept byte for byte (a replay must send
+// what failed), with its per-send values as placeholders: `{{serial}}` (a fresh tagged serial),
+// `{{device}}` (a device made for the replay) and `{{code}}` (its current code). Its secretKey is
+// generated test data, never a tenant's secret.
+/// The schema identifier of a failure file.
+pub const FAILURE_SCHEMA: &str = "hwoath-failure/1";
+
+/// The request of a failure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailedRequest {
+    /// HTTP method.
+    pub method: String,
+    /// Path under the base URL, with placeholders.
+    pub path: String,
+    /// The `Content-Type` sent, if any.
+    pub content_type: Option<String>,
+    /// The body text, with placeholders.
+    pub body: String,
+}
+
+/// What the target answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Received {
+    /// The status, absent when no response came.
+    pub status: Option<u16>,
+    /// The body, redacted.
+    pub body: String,
+}
+
+/// A failed generated case, shrunk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Failure {
+    /// Always `hwoath-failure/1`.
+    pub schema: String,
+    /// The run's seed.
+    pub seed: u64,
+    /// The catalog case, e.g. `properties/create-wrong-type`.
+    pub case: String,
+    /// Which generated value of the case failed first (0-based).
+    pub index: usize,
+    /// The request kind.
+    pub kind: BodyKind,
+    /// What the body breaks, if anything.
+    pub label: Label,
+    /// The smallest failing request.
+    pub request: FailedRequest,
+    /// The statuses the label calls for.
+    pub expected: Vec<u16>,
+    /// What the target answered to the smallest request.
+    pub received: Received,
+    /// Every way the answer was wrong.
+    pub problems: Vec<String>,
+    /// The target the failure was found on (`hwoath replay` sends it there unless told otherwise; an
+    /// embedded mock's URL is gone after its run, so it replays against a new one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<TargetInfo>,
+}
+
+impl Failure {
+    /// The file name under `failures/`: the case id with `/` as `-`, then the index.
+    pub fn file_name(&self) -> String {
+        let case: String = self
+            .case
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        format!("{case}-{}.json", self.index)
+    }
+
+    /// Reads a failure file's text.
+    pub fn from_json(text: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+
+    /// The failure as pretty JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}
+
+fn needs_redaction(headers: &[(String, String)]) -> bool {
+    headers
+        .iter()
+        .any(|(name, value)| is_credential_header(name) && value != REDACTED_BEARER)
+}
+
+fn exchange_needs_redaction(exchange: &ExchangeRecord) -> bool {
+    needs_redaction(&exchange.request_headers) || needs_redaction(&exchange.response_headers)
+}
+
+fn redact_headers(headers: &mut [(String, String)]) {
+    for (name, value) in headers {
+        if is_credential_header(name) {
+            *value = REDACTED_BEARER.to_owned();
+        }
+    }
+}
+
+impl RunReport {
+    /// The report of `cases` run against `target`, with its summary counted and nothing else known
+    /// yet (no id, start, seed, retries or leftovers).
+    pub fn new(target: TargetInfo, cases: Vec<CaseReport>) -> Self {
+        Self {
+            schema: SCHEMA.to_owned(),
+            run_id: String::new(),
+            tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+            started_at: String::new(),
+            duration_ms: 0,
+            target,
+            seed: 0,
+            summary: Summary::of(&cases),
+            cases,
+            failures: Vec::new(),
+            retries: RetrySummary::default(),
+            interrupted: false,
+            stop_reason: None,
+            leftovers: Vec::new(),
+            clock_not_restored: None,
+        }
+    }
+
+    /// The report as every writer renders it: each credential header value replaced by
+    /// [`REDACTED_BEARER`], whatever the model holds (the last line of defence against a leaked
+    /// token); borrowed when nothing needed replacing.
+    pub(crate) fn redacted(&self) -> Cow<'_, RunReport> {
+        let dirty = self
+            .cases
+            .iter()
+            .flat_map(|case| &case.exchanges)
+            .any(exchange_needs_redaction);
+        if !dirty {
+            return Cow::Borrowed(self);
+        }
+        let mut copy = self.clone();
+        for exchange in copy.cases.iter_mut().flat_map(|case| &mut case.exchanges) {
+            redact_headers(&mut exchange.request_headers);
+            redact_headers(&mut exchange.response_headers);
+        }
+        Cow::Owned(copy)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::label::Class;
+    use crate::report::fixture;
+
+    #[test]
+    fn replaces_any_authorization_value() {
+        let mut report = fixture::report();
+        report.cases[1].exchanges[0].request_headers =
+            vec![("AUTHORIZATION".into(), "Bearer eyJ.real.token".into())];
+        report.cases[1].exchanges[0].response_headers =
+            vec![("Proxy-Authorization".into(), "Basic dXNlcjpwYXNz".into())];
+        let clean = report.redacted();
+        assert!(matches!(clean, Cow::Owned(_)));
+        let exchange = &clean.cases[1].exchanges[0];
+        assert_eq!(exchange.request_headers[0].1, REDACTED_BEARER);
+        assert_eq!(exchange.response_headers[0].1, REDACTED_BEARER);
+    }
+
+    #[test]
+    fn borrows_an_already_clean_report() {
+        let report = fixture::report();
+        assert!(matches!(report.redacted(), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn round_trips_and_names_its_file_after_the_case() {
+        let failure = Failure {
+            schema: FAILURE_SCHEMA.to_owned(),
+            seed: 3,
+            case: "properties/create-wrong-type".to_owned(),
+            index: 12,
+            kind: BodyKind::Create,
+            label: Label::new(Class::WrongType, "model = 123456"),
+            request: FailedRequest {
+                method: "POST".to_owned(),
+                path: "/directory/authenticationMethodDevices/hardwareOathDevices".to_owned(),
+                content_type: Some("application/json".to_owned()),
+                body: r#"{"serialNumber":"{{serial}}","model":123456}"#.to_owned(),
+            },
+            expected: vec![400],
+            received: Received {
+                status: Some(201),
+                body: "{}".to_owned(),
+            },
+            problems: vec!["expected 400, got 201".to_owned()],
+            target: None,
+        };
+        assert_eq!(failure.file_name(), "properties-create-wrong-type-12.json");
+        assert_eq!(Failure::from_json(&failure.to_json()).unwrap(), failure);
+    }
 }

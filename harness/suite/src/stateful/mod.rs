@@ -17,12 +17,13 @@ use proptest::strategy::Strategy;
 use proptest_state_machine::ReferenceStateMachine;
 
 use self::model::{Operation, Tenant, TenantMachine, USERS};
-use self::ops::{Broken, run_sequence};
+use self::ops::{Broken, Inferred, keep_first, run_sequence};
 use crate::case::{Abort, Case, CaseRun, Group, script};
+use crate::client::BearerToken;
 use crate::context::RunContext;
 use crate::generate;
 use crate::rules::{self, Rule};
-use crate::shrink::{self, Limits};
+use crate::shrink::{self, Shrinking};
 
 /// Most operations in one sequence.
 pub const MAX_OPERATIONS: usize = 20;
@@ -44,21 +45,22 @@ fn strategy() -> impl Strategy<Value = Sequence> {
     TenantMachine::sequential_strategy(1..=MAX_OPERATIONS)
 }
 
-/// What a run of the sequences found: how many ran, and the shortest failing one if any.
-#[derive(Debug)]
+/// What a run of the sequences found: the shortest failing one if any, and the inferred rules their
+/// answers broke.
+#[derive(Debug, Default)]
 pub struct Outcome {
-    /// Sequences carried out (shrinking not counted).
-    pub ran: usize,
     /// The first failing sequence's index, its shrunk operations and how it broke.
     pub failure: Option<(usize, Vec<Operation>, Broken)>,
     /// How far the failure shrank, e.g. `shrunk to 3 operation(s)` (empty without a failure).
     pub shrinking: String,
+    /// The first answer to break each inferred rule (shrinking not counted).
+    pub inferred: Vec<Inferred>,
 }
 
 /// Runs `count` sequences from `seed`, shrinking the first failure.
 pub async fn run_sequences(
     ctx: &RunContext,
-    token: &str,
+    token: &BearerToken,
     users: &[String],
     seed: [u8; 32],
     count: usize,
@@ -67,24 +69,23 @@ pub async fn run_sequences(
     let sequences = tokio::task::spawn_blocking(move || generate::values(&strategy(), seed, count))
         .await
         .unwrap_or_default();
+    let mut outcome = Outcome::default();
     for (index, (initial, ops, seen)) in sequences.into_iter().enumerate() {
-        let result = run_sequence(ctx, token, users, &initial, &ops, seen.as_deref()).await;
+        let (result, inferred) =
+            run_sequence(ctx, token, users, index, &initial, &ops, seen.as_deref()).await;
+        for found in inferred {
+            keep_first(&mut outcome.inferred, found);
+        }
         let Err(broken) = result else {
             continue;
         };
         let (ops, broken, shrinking) =
             shrink_sequence(ctx, token, users, seed, index, ops, broken).await;
-        return Outcome {
-            ran: index + 1,
-            failure: Some((index, ops, broken)),
-            shrinking,
-        };
+        outcome.failure = Some((index, ops, broken));
+        outcome.shrinking = shrinking;
+        break;
     }
-    Outcome {
-        ran: count,
-        failure: None,
-        shrinking: String::new(),
-    }
+    outcome
 }
 
 /// Shrinks the `index`-th sequence, which broke as `broken`, to the shortest that still breaks; keeps
@@ -92,48 +93,42 @@ pub async fn run_sequences(
 /// operations, how they broke, and how far they shrank.
 async fn shrink_sequence(
     ctx: &RunContext,
-    token: &str,
+    token: &BearerToken,
     users: &[String],
     seed: [u8; 32],
     index: usize,
     ops: Vec<Operation>,
     broken: Broken,
 ) -> (Vec<Operation>, Broken, String) {
-    let budget = ctx.generation.shrink_budget();
-    let as_found = |ops: Vec<Operation>, broken, why: String| {
-        let text = format!("{} operation(s), not shrunk ({why})", ops.len());
-        (ops, broken, text)
-    };
-    if budget.is_spent() {
-        return as_found(ops, broken, budget.spent_reason());
-    }
     let still_breaks = |(initial, ops, seen): Sequence| async move {
-        run_sequence(ctx, token, users, &initial, &ops, seen.as_deref())
+        run_sequence(ctx, token, users, index, &initial, &ops, seen.as_deref())
             .await
+            .0
             .err()
     };
     // The tree's own first value runs again: proptest-state-machine counts the operations it saw.
-    let shrunk = shrink::shrink(
+    let shrinking = shrink::shrink_failure(
         move || generate::tree_at(&strategy(), seed, index),
-        None,
         still_breaks,
-        Limits {
-            max_tests: MAX_SHRINK_RUNS,
-            budget,
-        },
+        MAX_SHRINK_RUNS,
+        ctx.generation.shrink_budget(),
     )
     .await;
-    match (shrunk.smallest, shrunk.cut_short) {
-        (Some(((_, ops, _), broken)), None) => {
-            let text = format!("shrunk to {} operation(s)", ops.len());
-            (ops, broken, text)
+    let why = match shrinking {
+        Shrinking::Smallest {
+            value: (_, ops, _),
+            found: broken,
+            cut_short,
+            ..
+        } => {
+            let text = format!("shrunk to {} operation(s){cut_short}", ops.len());
+            return (ops, broken, text);
         }
-        (Some(((_, ops, _), broken)), Some(why)) => {
-            let text = format!("shrunk to {} operation(s) ({why})", ops.len());
-            (ops, broken, text)
-        }
-        (None, _) => as_found(ops, broken, "it did not break again".to_owned()),
-    }
+        Shrinking::Skipped(why) => why,
+        Shrinking::NotAgain => "it did not break again".to_owned(),
+    };
+    let text = format!("{} operation(s), not shrunk ({why})", ops.len());
+    (ops, broken, text)
 }
 
 async fn run_case(run: &mut CaseRun) -> Result<(), Abort> {
@@ -165,6 +160,10 @@ async fn run_case(run: &mut CaseRun) -> Result<(), Abort> {
                 broken.calls.join("\n")
             )
         });
+    }
+    // Inferred rules an answer broke are divergences: they never break or shrink a sequence.
+    for inferred in &outcome.inferred {
+        run.expect(false, inferred.rule, || inferred.reason());
     }
     Ok(())
 }

@@ -7,8 +7,8 @@ use proptest::prelude::*;
 use proptest::strategy::BoxedStrategy;
 use proptest_state_machine::ReferenceStateMachine;
 
-use crate::catalog::steps::{ACTIVATION_WINDOW_STEPS, Token};
 use crate::rules::{self, Rule};
+use crate::steps::{ACTIVATION_WINDOW_STEPS, Token};
 
 /// Users a sequence assigns tokens to.
 pub const USERS: usize = 2;
@@ -277,6 +277,19 @@ const fn expect(statuses: &'static [u16], rule: Rule) -> Expect {
     Expect { statuses, rule }
 }
 
+/// An inventory write only an unassigned device takes (update, delete): `404` when gone, refused
+/// while held, else `change` applies and the answer is `204` under `rule`.
+fn change_unassigned(device: &mut Device, rule: Rule, change: impl FnOnce(&mut Device)) -> Expect {
+    if device.gone {
+        expect(&[404], rules::NOT_FOUND)
+    } else if device.holder.is_some() {
+        expect(&[400, 409], rules::UNASSIGNED_ONLY)
+    } else {
+        change(device);
+        expect(&[204], rule)
+    }
+}
+
 /// The answer the target owes `op` in `tenant`, and the tenant after it.
 pub fn step(mut tenant: Tenant, op: &Operation) -> (Tenant, Expect) {
     let clock = tenant.clock;
@@ -306,35 +319,19 @@ pub fn step(mut tenant: Tenant, op: &Operation) -> (Tenant, Expect) {
             expect(&[200], rules::PAGING)
         }
         Operation::Update { device, ref model } => {
-            let d = &mut tenant.devices[device];
-            if d.gone {
-                expect(&[404], rules::NOT_FOUND)
-            } else if d.holder.is_some() {
-                expect(&[400, 409], rules::UNASSIGNED_ONLY)
-            } else {
+            change_unassigned(&mut tenant.devices[device], rules::UPDATE, |d| {
                 d.model = model.clone();
-                expect(&[204], rules::UPDATE)
-            }
+            })
         }
         Operation::Delete { device } => {
-            let d = &mut tenant.devices[device];
-            if d.gone {
-                expect(&[404], rules::NOT_FOUND)
-            } else if d.holder.is_some() {
-                expect(&[400, 409], rules::UNASSIGNED_ONLY)
-            } else {
-                d.gone = true;
-                expect(&[204], rules::DELETE)
-            }
+            change_unassigned(&mut tenant.devices[device], rules::DELETE, |d| {
+                d.gone = true
+            })
         }
         Operation::Assign { device, user } => {
             let d = &mut tenant.devices[device];
-            if d.gone {
-                expect(&[404], rules::NOT_FOUND)
-            } else if d.holder.is_some() {
-                expect(&[400, 409], rules::ONE_USER)
-            } else if methods[user] >= MAX_METHODS {
-                expect(&[400], rules::FIVE_METHODS)
+            if let Some(refused) = refuse_assign(d, methods[user]) {
+                refused
             } else {
                 d.holder = Some(user);
                 d.status = Status::Assigned;
@@ -359,29 +356,19 @@ pub fn step(mut tenant: Tenant, op: &Operation) -> (Tenant, Expect) {
                 // The code is computed, and its fate decided, over the whole window: a "wrong" or
                 // "replayed" code that happens to be some fresh step's code is accepted.
                 let submitted = d.code(code, clock);
-                match d.accepted_step(&submitted, clock) {
-                    Some(accepted) => {
-                        d.last_step = Some(accepted);
-                        d.status = Status::Activated;
-                        let rule = if code == Code::Drifted {
-                            rules::ACTIVATION_WINDOW
-                        } else {
-                            rules::ACTIVATE
-                        };
-                        expect(&[204], rule)
-                    }
-                    None => {
-                        // A refused code fails; an activated token stays activated.
-                        if d.status != Status::Activated {
-                            d.status = Status::FailedActivation;
-                        }
-                        let rule = if code == Code::Wrong {
-                            rules::WRONG_CODE
-                        } else {
-                            rules::REPLAY
-                        };
-                        expect(&[400], rule)
-                    }
+                let accepted = d.accepted_step(&submitted, clock);
+                if let Some(step) = accepted {
+                    d.last_step = Some(step);
+                    d.status = Status::Activated;
+                } else if d.status != Status::Activated {
+                    // A refused code fails; an activated token stays activated.
+                    d.status = Status::FailedActivation;
+                }
+                match (accepted, code) {
+                    (Some(_), Code::Drifted) => expect(&[204], rules::ACTIVATION_WINDOW),
+                    (Some(_), _) => expect(&[204], rules::ACTIVATE),
+                    (None, Code::Wrong) => expect(&[400], rules::WRONG_CODE),
+                    (None, _) => expect(&[400], rules::REPLAY),
                 }
             }
         }
@@ -401,12 +388,8 @@ pub fn step(mut tenant: Tenant, op: &Operation) -> (Tenant, Expect) {
             ..
         } => {
             let d = &mut tenant.devices[device];
-            if d.gone {
-                expect(&[404], rules::NOT_FOUND)
-            } else if d.holder.is_some() {
-                expect(&[400, 409], rules::ONE_USER)
-            } else if methods[user] >= MAX_METHODS {
-                expect(&[400], rules::FIVE_METHODS)
+            if let Some(refused) = refuse_assign(d, methods[user]) {
+                refused
             } else {
                 let submitted = d.code(assign_and_activate_code(right), clock);
                 match d.accepted_step(&submitted, clock) {
@@ -423,6 +406,20 @@ pub fn step(mut tenant: Tenant, op: &Operation) -> (Tenant, Expect) {
         }
     };
     (tenant, outcome)
+}
+
+/// What an assign (or assign-and-activate) of `device` to a user holding `methods` methods must be
+/// answered when it is refused: the device is gone, held already, or the user has no room.
+fn refuse_assign(device: &Device, methods: usize) -> Option<Expect> {
+    if device.gone {
+        Some(expect(&[404], rules::NOT_FOUND))
+    } else if device.holder.is_some() {
+        Some(expect(&[400, 409], rules::ONE_USER))
+    } else if methods >= MAX_METHODS {
+        Some(expect(&[400], rules::FIVE_METHODS))
+    } else {
+        None
+    }
 }
 
 /// The code an assign-and-activate sends: the current step's, or one outside the window.
@@ -540,50 +537,31 @@ mod tests {
         .0
     }
 
+    /// Activates device 0 with `code`.
+    fn activate(tenant: Tenant, code: Code) -> (Tenant, Expect) {
+        step(tenant, &Operation::Activate { device: 0, code })
+    }
+
     #[test]
     fn the_lifecycle_and_its_illegal_transitions_follow_the_spec() {
         let tenant = created();
-        let (tenant, e) = step(
-            tenant,
-            &Operation::Activate {
-                device: 0,
-                code: Code::Right,
-            },
-        );
+        let (tenant, e) = activate(tenant, Code::Right);
         assert_eq!(e.statuses, &[404], "not held by anyone");
         let (tenant, e) = step(tenant, &Operation::Assign { device: 0, user: 1 });
         assert_eq!(e.statuses, &[201]);
         let (tenant, e) = step(tenant, &Operation::Delete { device: 0 });
         assert_eq!(e.statuses, &[400, 409]);
-        let (tenant, e) = step(
-            tenant,
-            &Operation::Activate {
-                device: 0,
-                code: Code::Wrong,
-            },
-        );
+        let (tenant, e) = activate(tenant, Code::Wrong);
         assert_eq!(
             (e.statuses, tenant.devices[0].status),
             (&[400][..], Status::FailedActivation)
         );
-        let (tenant, e) = step(
-            tenant,
-            &Operation::Activate {
-                device: 0,
-                code: Code::Right,
-            },
-        );
+        let (tenant, e) = activate(tenant, Code::Right);
         assert_eq!(
             (e.statuses, tenant.devices[0].status),
             (&[204][..], Status::Activated)
         );
-        let (tenant, e) = step(
-            tenant,
-            &Operation::Activate {
-                device: 0,
-                code: Code::Right,
-            },
-        );
+        let (tenant, e) = activate(tenant, Code::Right);
         assert_eq!(e.statuses, &[400], "the same step twice is a replay");
         assert_eq!(tenant.devices[0].status, Status::Activated);
         let (tenant, _) = step(tenant, &Operation::Advance { seconds: 30 });
@@ -609,34 +587,16 @@ mod tests {
     #[test]
     fn the_model_knows_the_activation_window() {
         let (tenant, _) = step(created(), &Operation::Assign { device: 0, user: 0 });
-        let (tenant, e) = step(
-            tenant,
-            &Operation::Activate {
-                device: 0,
-                code: Code::Drifted,
-            },
-        );
+        let (tenant, e) = activate(tenant, Code::Drifted);
         assert_eq!(e.statuses, &[204], "a drift well inside the window");
         assert_eq!(e.rule, rules::ACTIVATION_WINDOW);
-        let (tenant, e) = step(
-            tenant,
-            &Operation::Activate {
-                device: 0,
-                code: Code::Right,
-            },
-        );
+        let (tenant, e) = activate(tenant, Code::Right);
         assert_eq!(
             e.statuses,
             &[204],
             "the current step is newer than the drifted one"
         );
-        let (tenant, e) = step(
-            tenant,
-            &Operation::Activate {
-                device: 0,
-                code: Code::Drifted,
-            },
-        );
+        let (tenant, e) = activate(tenant, Code::Drifted);
         assert_eq!(e.statuses, &[400], "older than the last accepted step");
         assert_eq!(tenant.devices[0].status, Status::Activated);
     }

@@ -9,13 +9,13 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::model::{Device, Expect, Operation, Tenant, assign_and_activate_code, step};
-use crate::case::remove_device;
 use crate::checks;
-use crate::client::{Exchange, Request};
+use crate::cleanup::{Holder, remove_device};
+use crate::client::{BearerToken, Exchange, Request};
 use crate::context::RunContext;
 use crate::endpoints::{Op, Owner};
 use crate::redact;
-use crate::report::model::Strength;
+use crate::rules::{Rule, Strength};
 use crate::wording;
 
 /// How a sequence went wrong: at which operation, why, and every HTTP call up to there.
@@ -29,13 +29,55 @@ pub struct Broken {
     pub calls: Vec<String>,
 }
 
+/// An answer that broke an inferred rule: a divergence to report, never a reason to stop or shrink a
+/// sequence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inferred {
+    /// The check that found it.
+    pub check: String,
+    /// The check's rule.
+    pub rule: Rule,
+    /// The index of the sequence it was found in.
+    pub sequence: usize,
+    /// Where in the sequence, e.g. `operation 3 (unassign device 0)` or `the final listing`.
+    pub during: String,
+    /// The numbered HTTP call it was found on, as the sequence's script shows it.
+    pub call: String,
+    /// What was wrong.
+    pub reason: String,
+}
+
+impl Inferred {
+    /// The divergence's reason in the case report.
+    pub fn reason(&self) -> String {
+        format!(
+            "sequence #{}, {}, call {}: {} ({})",
+            self.sequence, self.during, self.call, self.reason, self.check
+        )
+    }
+}
+
+/// Adds `inferred` to `found` unless its check is there already: only the first occurrence of each
+/// check is reported.
+pub fn keep_first(found: &mut Vec<Inferred>, inferred: Inferred) {
+    if !found.iter().any(|seen| seen.check == inferred.check) {
+        found.push(inferred);
+    }
+}
+
 struct Driver<'a> {
     ctx: &'a RunContext,
-    token: String,
+    /// The sequence's index among the case's.
+    sequence: usize,
+    token: BearerToken,
     users: &'a [String],
     ids: Vec<Option<String>>,
     serials: Vec<String>,
     calls: Vec<String>,
+    /// Where in the sequence the driver is, for the inferred violations it notes.
+    during: String,
+    /// The first answer to break each inferred rule.
+    inferred: Vec<Inferred>,
 }
 
 impl Driver<'_> {
@@ -57,25 +99,38 @@ impl Driver<'_> {
             request.method,
             self.path(&request.url)
         );
-        let exchange = self.ctx.target.client().send(request).await;
-        self.calls.push(format!(
+        let checked = checks::send(self.ctx.target.client(), op, request).await;
+        let call = format!(
             "{line} -> {}",
-            exchange
+            checked
+                .exchange
                 .status
                 .map_or("no answer".to_owned(), |s| s.to_string())
-        ));
-        if let Some(error) = &exchange.error {
+        );
+        self.calls.push(call.clone());
+        if let Some(error) = &checked.exchange.error {
             return Err(format!("no answer: {error}"));
         }
-        let documented: Vec<String> = checks::run_all(&exchange, op)
-            .into_iter()
-            .filter(|v| v.strength == Strength::Documented)
-            .map(|v| format!("{} ({})", v.reason, v.check))
-            .collect();
+        let mut documented = Vec::new();
+        for violation in checked.all_violations() {
+            if violation.strength == Strength::Documented {
+                documented.push(format!("{} ({})", violation.reason, violation.check));
+            } else {
+                let inferred = Inferred {
+                    check: violation.check.clone(),
+                    rule: rule_of_check(&violation.check),
+                    sequence: self.sequence,
+                    during: self.during.clone(),
+                    call: call.clone(),
+                    reason: violation.reason.clone(),
+                };
+                keep_first(&mut self.inferred, inferred);
+            }
+        }
         if !documented.is_empty() {
             return Err(documented.join("; "));
         }
-        Ok(exchange)
+        Ok(checked.exchange)
     }
 
     fn id(&self, device: usize) -> String {
@@ -95,26 +150,21 @@ impl Driver<'_> {
             .ctx
             .target
             .controls()
-            .ok_or("the target has no clock control")?
-            .to_owned();
-        let exchange = self
-            .ctx
-            .target
-            .client()
-            .send(
-                Request::new("set clock", Method::PUT, format!("{controls}/clock"))
-                    .json(json!({"unix": unix, "frozen": true})),
-            )
-            .await;
+            .ok_or("the target has no clock control")?;
+        let set = controls.set_clock("set clock", unix, true).await;
+        let status = match &set {
+            Ok(()) => Some(200),
+            Err(refused) => refused.status,
+        };
         self.calls.push(format!(
             "{}. (test control) set the clock to {unix} -> {}",
             self.calls.len() + 1,
-            exchange.status.unwrap_or_default()
+            status.unwrap_or_default()
         ));
-        (exchange.status == Some(200)).then_some(()).ok_or_else(|| {
+        set.map_err(|refused| {
             format!(
                 "setting the clock answered {}",
-                wording::status(exchange.status)
+                wording::status(refused.status)
             )
         })
     }
@@ -349,10 +399,24 @@ impl Driver<'_> {
     /// Removes every device the sequence created.
     async fn clean_up(&mut self) {
         for id in self.ids.iter().flatten() {
-            if let Err(reason) = remove_device(self.ctx, &self.token, id).await {
+            if let Err(reason) =
+                remove_device(&self.ctx.target, &self.token, id, Holder::Unknown).await
+            {
                 tracing::warn!(device = %id, %reason, "a stateful sequence left a device behind");
             }
         }
+    }
+}
+
+/// The rule of the check named `name`, as an inferred rule.
+fn rule_of_check(name: &str) -> Rule {
+    let rule = checks::ALL
+        .iter()
+        .find(|check| check.name == name)
+        .map_or(super::MODEL, |check| check.rule);
+    Rule {
+        strength: Strength::Inferred,
+        ..rule
     }
 }
 
@@ -370,35 +434,38 @@ fn device_of(op: &Operation, created: usize) -> Option<usize> {
     }
 }
 
-/// Runs `ops` from `initial` on the target for `users` (at least two); every device it made is
-/// removed afterwards. `seen` counts the operations carried out (proptest-state-machine's shrinking
-/// drops those never reached).
+/// Runs `ops`, the `sequence`-th sequence of the case, from `initial` on the target for `users` (at
+/// least two); every device it made is removed afterwards. `seen` counts the operations carried out (proptest-state-machine's shrinking
+/// drops those never reached). Returns how the sequence broke, if it did, and the first answer to
+/// break each inferred rule up to there.
 pub async fn run_sequence(
     ctx: &RunContext,
-    token: &str,
+    token: &BearerToken,
     users: &[String],
+    sequence: usize,
     initial: &Tenant,
     ops: &[Operation],
     seen: Option<&AtomicUsize>,
-) -> Result<Vec<String>, Broken> {
+) -> (Result<(), Broken>, Vec<Inferred>) {
     let mut driver = Driver {
         ctx,
-        token: token.to_owned(),
+        sequence,
+        token: token.clone(),
         users,
         ids: Vec::new(),
         serials: Vec::new(),
         calls: Vec::new(),
+        during: String::new(),
+        inferred: Vec::new(),
     };
     let result = carry_out(&mut driver, initial, ops, seen).await;
     driver.clean_up().await;
-    match result {
-        Ok(()) => Ok(driver.calls),
-        Err((at, reason)) => Err(Broken {
-            at,
-            reason,
-            calls: driver.calls,
-        }),
-    }
+    let result = result.map_err(|(at, reason)| Broken {
+        at,
+        reason,
+        calls: driver.calls,
+    });
+    (result, driver.inferred)
 }
 
 async fn carry_out(
@@ -416,6 +483,7 @@ async fn carry_out(
         if let Some(seen) = seen {
             seen.fetch_add(1, Ordering::SeqCst);
         }
+        driver.during = format!("operation {} ({op})", at + 1);
         let (next, Expect { statuses, rule }) = step(tenant.clone(), op);
         let exchange = driver.perform(&tenant, op).await.map_err(|r| (at, r))?;
         let status = exchange.status.unwrap_or_default();
@@ -444,8 +512,52 @@ async fn carry_out(
             driver.compare_listing(&tenant).await.map_err(|r| (at, r))?;
         }
     }
+    driver.during = "the final listing".to_owned();
     driver
         .compare_listing(&tenant)
         .await
         .map_err(|r| (ops.len().saturating_sub(1), r))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(check: &str, sequence: usize) -> Inferred {
+        Inferred {
+            check: check.to_owned(),
+            rule: rule_of_check(check),
+            sequence,
+            during: "operation 2 (list)".to_owned(),
+            call: "3. GET /directory/authenticationMethodDevices/hardwareOathDevices -> 200"
+                .to_owned(),
+            reason: "no request-id header".to_owned(),
+        }
+    }
+
+    #[test]
+    fn only_the_first_answer_to_break_each_inferred_rule_is_kept() {
+        let mut kept = Vec::new();
+        keep_first(&mut kept, found("request_id", 0));
+        keep_first(&mut kept, found("json_content_type", 1));
+        keep_first(&mut kept, found("request_id", 2));
+        let kept: Vec<(&str, usize)> = kept
+            .iter()
+            .map(|inferred| (inferred.check.as_str(), inferred.sequence))
+            .collect();
+        assert_eq!(kept, [("request_id", 0), ("json_content_type", 1)]);
+    }
+
+    #[test]
+    fn an_inferred_violation_names_its_check_rule_sequence_and_call() {
+        let inferred = found("request_id", 4);
+        assert_eq!(inferred.rule.id, crate::rules::REQUEST_ID.id);
+        assert_eq!(inferred.rule.strength, Strength::Inferred);
+        assert_eq!(
+            inferred.reason(),
+            "sequence #4, operation 2 (list), call 3. GET \
+             /directory/authenticationMethodDevices/hardwareOathDevices -> 200: no request-id \
+             header (request_id)"
+        );
+    }
 }

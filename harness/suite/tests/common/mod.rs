@@ -2,10 +2,8 @@
 
 #![allow(dead_code)] // each test file uses a part
 
-pub mod proxy;
-
 use hwoath_mock::MockTenant;
-use hwoath_suite::{Credentials, RunOptions, RunReport, SuiteOptions};
+use hwoath_suite::{Credentials, Outcome, RunOptions, RunReport, SuiteOptions};
 use regex::Regex;
 
 /// A mock tenant with test controls, and the suite options that point at its users.
@@ -15,12 +13,7 @@ pub async fn mock() -> (MockTenant, SuiteOptions) {
         .start()
         .await
         .expect("the mock starts");
-    let users = tenant
-        .fixture()
-        .users
-        .iter()
-        .map(|u| u.id.clone())
-        .collect();
+    let users = tenant.user_ids();
     let options = SuiteOptions {
         users,
         ..SuiteOptions::default()
@@ -45,6 +38,28 @@ pub async fn run(
     )
     .await
     .expect("the run starts")
+}
+
+/// Asserts that every case of `report` passed, listing those that did not with their reasons.
+pub fn assert_all_pass(report: &RunReport) {
+    let bad: Vec<String> = report
+        .cases
+        .iter()
+        .filter(|case| case.outcome != Outcome::Pass)
+        .map(|case| {
+            format!(
+                "{} {}: {}",
+                case.outcome.as_str(),
+                case.id,
+                case.reasons.join(" | ")
+            )
+        })
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "cases that did not pass:\n{}",
+        bad.join("\n")
+    );
 }
 
 /// Replaces what differs from run to run (ids, user names, serials, codes, dates, ports) with stable

@@ -5,8 +5,9 @@
 
 #![allow(dead_code)] // each test file uses a part
 
-use hwoath_suite::generate::Failure;
-use hwoath_suite::report::model::{CaseReport, Outcome, RunReport, Strength, Summary, Violation};
+use hwoath_suite::Strength;
+use hwoath_suite::report::Failure;
+use hwoath_suite::report::{CaseReport, Outcome, RunReport, Summary, Violation};
 use serde_json::json;
 
 use crate::report_support;

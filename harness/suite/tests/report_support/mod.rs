@@ -2,10 +2,8 @@
 
 #![allow(dead_code)]
 
-use hwoath_suite::report::model::{
-    CaseReport, ExchangeRecord, Outcome, RunReport, SCHEMA, Strength, Summary, TargetInfo,
-    Violation,
-};
+use hwoath_suite::Strength;
+use hwoath_suite::report::{CaseReport, ExchangeRecord, Outcome, RunReport, TargetInfo, Violation};
 
 /// What a hostile target might send back, aimed at the HTML, Markdown and shell writers.
 pub const HOSTILE: &str = "</script><img src=x onerror=alert(1)>'\"`$(id)&amp;</pre></details>";
@@ -148,26 +146,18 @@ pub fn report() -> RunReport {
     error.exchanges.push(refused);
     cases.push(error);
 
+    let target = TargetInfo {
+        base_url: BASE.to_owned(),
+        kind: "embedded-mock".to_owned(),
+        auth: "mock-controls".to_owned(),
+    };
     RunReport {
-        schema: SCHEMA.to_owned(),
         run_id: "3f2a9c1e-5d4b-4c3a-9f8e-7d6c5b4a3f2e".to_owned(),
         tool_version: "0.1.0".to_owned(),
         started_at: "2026-11-21T22:15:00Z".to_owned(),
         duration_ms: 2150,
-        target: TargetInfo {
-            base_url: BASE.to_owned(),
-            kind: "embedded-mock".to_owned(),
-            auth: "mock-controls".to_owned(),
-        },
         seed: 7,
-        summary: Summary::of(&cases),
-        cases,
-        failures: Vec::new(),
-        retries: Default::default(),
-        interrupted: false,
-        stop_reason: None,
-        leftovers: Vec::new(),
-        clock_not_restored: None,
+        ..RunReport::new(target, cases)
     }
 }
 

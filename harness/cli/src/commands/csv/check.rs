@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use clap::{Args, ValueEnum};
-use hwoath_onboard::check::{self, Checked};
+use hwoath_onboard::Checked;
 use zeroize::Zeroizing;
 
 use crate::EXIT_USAGE;
@@ -43,7 +43,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
     for path in &args.files {
         let name = path.display().to_string();
         let outcome = match std::fs::read(path) {
-            Ok(bytes) => Ok(check::check(&Zeroizing::new(bytes))),
+            Ok(bytes) => Ok(hwoath_onboard::check(&Zeroizing::new(bytes))),
             Err(error) => {
                 eprintln!("error: cannot read {name}: {error}");
                 Err(error.to_string())
@@ -60,7 +60,7 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
         let files = outcomes
             .iter()
             .map(|(name, outcome)| (name.as_str(), outcome.as_ref().map_err(String::as_str)));
-        crate::say!("{}", check::json_document(files));
+        crate::say!("{}", hwoath_onboard::json_document(files));
     }
     Ok(exit_code(&outcomes, args.strict))
 }

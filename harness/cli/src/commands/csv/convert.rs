@@ -9,8 +9,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
-use hwoath_onboard::check::{self, Checked};
-use hwoath_onboard::convert::{self, DEFAULT_CHUNK, MAX_CHUNK, Output};
+use hwoath_onboard::{Checked, DEFAULT_CHUNK, MAX_CHUNK, Output};
 use zeroize::Zeroizing;
 
 use crate::EXIT_USAGE;
@@ -80,7 +79,7 @@ pub fn run(args: ConvertArgs) -> Result<ExitCode> {
             return Ok(ExitCode::from(EXIT_USAGE));
         }
     };
-    let checked = check::check(&bytes);
+    let checked = hwoath_onboard::check(&bytes);
     drop(bytes);
     if !checked.findings.is_empty() {
         eprintln!("{}", checked.render(&name));
@@ -98,7 +97,7 @@ pub fn run(args: ConvertArgs) -> Result<ExitCode> {
         To::Bulk => Output::Bulk,
         To::Requests => Output::Requests,
     };
-    let json = Zeroizing::new(convert::to_json(&checked.rows, output, args.chunk)?);
+    let json = Zeroizing::new(hwoath_onboard::convert(&checked.rows, output, args.chunk)?);
     match &destination {
         Destination::Stdout => crate::say!("{}", json.as_str()),
         Destination::File(path) => write_private(path, &json, args.force)?,

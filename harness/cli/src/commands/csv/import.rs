@@ -9,13 +9,10 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use clap::Args;
 use hwoath_mock::{Fixture, MockTenant, User};
-use hwoath_onboard::check::{self, Severity};
-use hwoath_onboard::import::{
-    self, Creation, ImportOptions, ImportReport, Outcome, RowResult, results,
-};
-use hwoath_suite::client::HttpClient;
-use hwoath_suite::{ClientConfig, Credentials};
+use hwoath_onboard::{Creation, ImportOptions, ImportReport, Outcome, RowResult, Severity, Tally};
+use hwoath_suite::{ClientConfig, Credentials, HttpClient};
 
+use super::whole_file::write_whole;
 use crate::{EXIT_USAGE, say};
 
 /// Arguments of `hwoath csv import`.
@@ -72,7 +69,7 @@ pub fn run(args: ImportArgs) -> Result<ExitCode> {
             return Ok(ExitCode::from(EXIT_USAGE));
         }
     };
-    let checked = check::check(&bytes);
+    let checked = hwoath_onboard::check(&bytes);
     let shown = args.file.display().to_string();
     let header_errors: Vec<_> = checked
         .findings
@@ -87,7 +84,7 @@ pub fn run(args: ImportArgs) -> Result<ExitCode> {
         eprintln!("error: nothing imported; `hwoath csv check {shown}` lists every problem");
         return Ok(ExitCode::from(1));
     }
-    let rejected = import::rejected_rows(&checked);
+    let rejected = checked.rejected_rows();
     if !rejected.is_empty() {
         eprintln!(
             "{} line(s) of {shown} have errors and will not be imported (they are in the result \
@@ -138,7 +135,7 @@ async fn import_async(
             return Ok(ExitCode::from(EXIT_USAGE));
         }
     };
-    if !dry_run && !target.can_mint() && !args.allow_writes {
+    if !dry_run && !target.has_controls() && !args.allow_writes {
         eprintln!(
             "error: {base_url} is not a mock (it has no hwoath test controls): importing creates and \
              assigns {} token(s) there; pass --allow-writes to do so",
@@ -173,7 +170,7 @@ async fn import_async(
         bar.set_message(row.serial_number.clone());
         bar.inc(1);
     };
-    let outcome = import::import(&target, &rows, &options, on_row, interrupted).await;
+    let outcome = hwoath_onboard::import(&target, &rows, &options, on_row, interrupted).await;
     progress.finish_and_clear();
     if let Some(tenant) = mock {
         tenant.shutdown().await;
@@ -251,12 +248,11 @@ fn write_results(
     };
     let csv_path = with_suffix(base, ".csv");
     let json_path = with_suffix(base, ".json");
-    let csv = results::to_csv(rows).context("cannot render the result CSV")?;
-    results::write_whole(&csv_path, &csv)
-        .with_context(|| format!("cannot write {}", csv_path.display()))?;
-    let json = results::to_json(&file.display().to_string(), target, rows)
+    let csv = RowResult::to_csv(rows).context("cannot render the result CSV")?;
+    write_whole(&csv_path, &csv).with_context(|| format!("cannot write {}", csv_path.display()))?;
+    let json = RowResult::to_json(&file.display().to_string(), target, rows)
         .context("cannot render the result JSON")?;
-    results::write_whole(&json_path, &json)
+    write_whole(&json_path, &json)
         .with_context(|| format!("cannot write {}", json_path.display()))?;
     say!(
         "results: {} and {}",
@@ -267,7 +263,7 @@ fn write_results(
 }
 
 fn summarize(report: &ImportReport, all: &[RowResult], journal: Option<&Path>, dry_run: bool) {
-    say!("{} rows: {}", all.len(), import::Tally::of(all));
+    say!("{} rows: {}", all.len(), Tally::of(all));
     if let Some(journal) = journal {
         say!(
             "journal: {} (a rerun does only what is left)",

@@ -3,6 +3,7 @@
 pub mod check;
 pub mod convert;
 pub mod import;
+mod whole_file;
 
 use std::process::ExitCode;
 

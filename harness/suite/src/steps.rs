@@ -1,6 +1,7 @@
 //! Steps many cases share: create a token, assign it, compute and submit codes, read its status.
 
 use std::collections::HashSet;
+use std::fmt;
 
 use hwoath_otp::{Algorithm, Secret, Totp, Verifier};
 use reqwest::Method;
@@ -21,8 +22,8 @@ pub const ACTIVATION_WINDOW_STEPS: u64 = 2880;
 /// little apart from the one the suite read still refuses it.
 const CLOCK_MARGIN_STEPS: u64 = 4;
 
-/// A token to create.
-#[derive(Debug, Clone)]
+/// A token to create. `Debug` never shows its secret.
+#[derive(Clone)]
 pub struct Token {
     /// Base32 secret.
     pub secret: String,
@@ -30,6 +31,16 @@ pub struct Token {
     pub interval: u64,
     /// `hmacsha1` or `hmacsha256`.
     pub hash: &'static str,
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Token")
+            .field("secret", &crate::redact::REDACTED)
+            .field("interval", &self.interval)
+            .field("hash", &self.hash)
+            .finish()
+    }
 }
 
 impl Token {
@@ -74,6 +85,17 @@ impl Token {
             .with_last_accepted(floor)
             .check(code, current.saturating_mul(self.interval))
             .ok()
+    }
+
+    /// Whether no later step of the activation window after `step` (nor a few steps past its edge)
+    /// has `step`'s code: then a target that accepted the code at `step` can only refuse it again.
+    /// Otherwise a replay may rightly activate as that later step (about 3 tokens in 1,000).
+    pub fn code_unique_after(&self, step: u64) -> bool {
+        let totp = self.totp();
+        let code = totp.generate_step(step);
+        let reach = ACTIVATION_WINDOW_STEPS + CLOCK_MARGIN_STEPS;
+        (step.saturating_add(1)..=step.saturating_add(reach))
+            .all(|later| totp.generate_step(later) != code)
     }
 
     /// A six-digit code that no step of the activation window around `current` has (nor a few steps
@@ -287,15 +309,60 @@ pub async fn devices_with_serial(run: &mut CaseRun, serial: &str) -> Result<Vec<
         Request::new("find device by serial", Method::GET, url),
     )
     .await?;
-    let ids: Vec<String> = found
-        .json()
-        .and_then(|v| v["value"].as_array().cloned())
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|d| d["id"].as_str().map(str::to_owned))
-        .collect();
+    let ids = listed_ids(&found);
     for id in &ids {
         run.created_id(id);
     }
     Ok(ids)
+}
+
+/// The ids of the items a listing answered (none when it answered no list).
+pub fn listed_ids(listing: &Exchange) -> Vec<String> {
+    listing
+        .json()
+        .and_then(|v| v["value"].as_array().cloned())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|item| item["id"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_code_shared_by_a_later_step_of_the_window_is_not_unique() {
+        let token = Token {
+            secret: "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ".to_owned(),
+            interval: 30,
+            hash: "hmacsha1",
+        };
+        let reach = ACTIVATION_WINDOW_STEPS + CLOCK_MARGIN_STEPS;
+        let first = 59_000_000;
+        let codes: Vec<String> = (first..first + 4 * reach)
+            .map(|step| token.code_at_step(step))
+            .collect();
+        let shared_later = |i: usize| codes[i + 1..=i + reach as usize].contains(&codes[i]);
+        // About 3 steps in 1,000 share their code with a later step of the window.
+        let shared = (0..2 * reach as usize)
+            .find(|&i| shared_later(i))
+            .expect("a step among 5768 shares its code");
+        let unique = (0..2 * reach as usize)
+            .find(|&i| !shared_later(i))
+            .expect("most steps do not");
+        assert!(!token.code_unique_after(first + shared as u64));
+        assert!(token.code_unique_after(first + unique as u64));
+    }
+
+    #[test]
+    fn a_token_debugs_without_its_secret() {
+        let token = Token::random();
+        let text = format!("{token:?} {token:#?}");
+        assert!(!text.contains(&token.secret), "{text}");
+        assert!(
+            text.contains("[redacted]") && text.contains("hmacsha1"),
+            "{text}"
+        );
+    }
 }

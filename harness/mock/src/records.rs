@@ -54,36 +54,36 @@ pub struct MethodRecord {
 
 /// A validated create request.
 #[derive(Debug, Clone)]
-pub struct NewDevice {
+pub(crate) struct NewDevice {
     /// Optional name.
-    pub display_name: Option<String>,
+    pub(crate) display_name: Option<String>,
     /// Serial number.
-    pub serial_number: String,
+    pub(crate) serial_number: String,
     /// Manufacturer.
-    pub manufacturer: String,
+    pub(crate) manufacturer: String,
     /// Model.
-    pub model: String,
+    pub(crate) model: String,
     /// Base32 seed.
-    pub secret_key: SecretText,
+    pub(crate) secret_key: SecretText,
     /// 30 or 60.
-    pub time_interval_in_seconds: i32,
+    pub(crate) time_interval_in_seconds: i32,
     /// HMAC of the codes.
-    pub hash_function: HashFunction,
+    pub(crate) hash_function: HashFunction,
     /// Assign at once to this user (id or UPN).
-    pub assign_to: Option<String>,
+    pub(crate) assign_to: Option<String>,
 }
 
 /// A validated update: `Some` replaces the property (`display_name: Some(None)` clears it).
 #[derive(Debug, Clone, Default)]
-pub struct DevicePatch {
+pub(crate) struct DevicePatch {
     /// New name.
-    pub display_name: Option<Option<String>>,
+    pub(crate) display_name: Option<Option<String>>,
     /// New manufacturer.
-    pub manufacturer: Option<String>,
+    pub(crate) manufacturer: Option<String>,
     /// New model.
-    pub model: Option<String>,
+    pub(crate) model: Option<String>,
     /// New interval.
-    pub time_interval_in_seconds: Option<i32>,
+    pub(crate) time_interval_in_seconds: Option<i32>,
     /// New hash function.
-    pub hash_function: Option<HashFunction>,
+    pub(crate) hash_function: Option<HashFunction>,
 }

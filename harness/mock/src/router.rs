@@ -124,7 +124,7 @@ fn control_routes() -> Router<AppState> {
 
 /// Builds the whole application for `state`: every request's path is first canonicalized (see
 /// [`PathCanon`]), then routed.
-pub fn build(state: AppState) -> Router {
+pub(crate) fn build(state: AppState) -> Router {
     let graph = graph_routes();
     // Shared, not cloned: axum clones a handler for every request it serves.
     let canon = std::sync::Arc::new(PathCanon::new(graph.templates.iter().map(String::as_str)));

@@ -5,11 +5,11 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use crate::store::DeviceRecord;
+use crate::records::DeviceRecord;
 
 /// The longest visibility delay: longer ones are cut to it (a day is far beyond any eventual
 /// consistency worth testing, and keeps instant arithmetic in range).
-pub const MAX_VISIBILITY_DELAY: Duration = Duration::from_secs(86_400);
+pub(crate) const MAX_VISIBILITY_DELAY: Duration = Duration::from_secs(86_400);
 
 /// What reads still see of one recently written token.
 #[derive(Debug, Clone)]
@@ -22,14 +22,14 @@ struct Pending {
 
 /// The recently written tokens, by lower-case id.
 #[derive(Debug, Clone, Default)]
-pub struct Visibility {
+pub(crate) struct Visibility {
     delay: Duration,
     pending: HashMap<String, Pending>,
 }
 
 impl Visibility {
     /// No write is hidden when `delay` is zero; a delay above [`MAX_VISIBILITY_DELAY`] is cut to it.
-    pub fn new(delay: Duration) -> Self {
+    pub(crate) fn new(delay: Duration) -> Self {
         Self {
             delay: delay.min(MAX_VISIBILITY_DELAY),
             pending: HashMap::new(),
@@ -37,18 +37,18 @@ impl Visibility {
     }
 
     /// Whether writes are hidden at all (a non-zero delay).
-    pub fn is_delayed(&self) -> bool {
+    pub(crate) fn is_delayed(&self) -> bool {
         !self.delay.is_zero()
     }
 
     /// Whether a read at `now` may see an earlier state of some token.
-    pub fn has_pending(&self, now: Instant) -> bool {
+    pub(crate) fn has_pending(&self, now: Instant) -> bool {
         self.pending.values().any(|p| p.until > now)
     }
 
     /// Records a write of token `id` at `now`; `before` is what reads saw just before it (`None`: the
     /// token is new). A token already hidden keeps showing its older state, for longer.
-    pub fn hold(&mut self, id: &str, before: Option<DeviceRecord>, now: Instant) {
+    pub(crate) fn hold(&mut self, id: &str, before: Option<DeviceRecord>, now: Instant) {
         if !self.is_delayed() {
             return;
         }
@@ -64,17 +64,21 @@ impl Visibility {
     }
 
     /// Forgets token `id` (deleted: a delete is seen at once).
-    pub fn forget(&mut self, id: &str) {
+    pub(crate) fn forget(&mut self, id: &str) {
         self.pending.remove(&id.to_ascii_lowercase());
     }
 
     /// Forgets every write.
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         self.pending.clear();
     }
 
     /// What a read at `now` sees of `device`: itself, its state before a recent write, or nothing.
-    pub fn view<'a>(&'a self, device: &'a DeviceRecord, now: Instant) -> Option<&'a DeviceRecord> {
+    pub(crate) fn view<'a>(
+        &'a self,
+        device: &'a DeviceRecord,
+        now: Instant,
+    ) -> Option<&'a DeviceRecord> {
         if self.pending.is_empty() {
             return Some(device);
         }

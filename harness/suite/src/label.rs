@@ -235,7 +235,7 @@ impl std::fmt::Display for Label {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::model::Strength;
+    use crate::rules::Strength;
 
     #[test]
     fn expectations_follow_the_class() {

@@ -4,7 +4,8 @@
 use hwoath_graph::HashFunction;
 use hwoath_otp::{Algorithm, Secret, Totp, Verifier, VerifyError};
 
-use crate::store::{DeviceRecord, StoreError};
+use super::error::StoreError;
+use crate::records::DeviceRecord;
 
 /// Steps either side of the current one an activation code may belong to: Entra accepts ±1 day for
 /// 30-second tokens and ±2 days for 60-second tokens at activation, 2880 steps either way (documented:
@@ -13,18 +14,22 @@ pub const ACTIVATION_WINDOW_STEPS: u64 = 2880;
 
 /// A code accepted at activation: its step and how far it lies from the tenant clock's step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Accepted {
+pub(crate) struct Accepted {
     /// The TOTP step the code belongs to.
-    pub step: u64,
+    pub(crate) step: u64,
     /// `step` minus the current step (negative: the token runs behind the tenant clock).
-    pub drift_steps: i64,
+    pub(crate) drift_steps: i64,
 }
 
 /// Checks `code` against `device` at `now_millis` (tenant clock) within ±[`ACTIVATION_WINDOW_STEPS`].
 ///
 /// A step at or below the token's last accepted one is refused (RFC 6238 §5.2; the mock's decision:
 /// Entra's docs do not say), so one code never activates twice, also across reassignments.
-pub fn verify(device: &DeviceRecord, code: &str, now_millis: i64) -> Result<Accepted, StoreError> {
+pub(crate) fn verify(
+    device: &DeviceRecord,
+    code: &str,
+    now_millis: i64,
+) -> Result<Accepted, StoreError> {
     let secret = Secret::from_base32(device.secret_key.expose())
         .map_err(|_| StoreError::Invalid("The token's secret key cannot be used.".into()))?;
     let algorithm = match device.hash_function {

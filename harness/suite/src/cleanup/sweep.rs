@@ -5,10 +5,9 @@ use futures_util::future::join_all;
 use reqwest::Method;
 use serde_json::Value;
 
-use crate::case::remove_device;
+use super::{Holder, remove_device};
 use crate::client::Request;
-use crate::context::RunContext;
-use crate::target::{Principal, TokenError};
+use crate::target::{Principal, Target, TokenError};
 use crate::wording;
 
 /// Most pages followed while listing the inventory.
@@ -25,6 +24,7 @@ pub struct Sweep {
 
 /// Why a sweep could not list the inventory.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum SweepError {
     /// No admin token.
     #[error(transparent)]
@@ -35,14 +35,13 @@ pub enum SweepError {
 }
 
 /// Removes every device whose serial number starts with `prefix`.
-pub async fn sweep(ctx: &RunContext, prefix: &str) -> Result<Sweep, SweepError> {
-    let token = ctx.target.token(&Principal::Admin).await?;
-    let mut url = Some(format!("{}?$top=100", ctx.target.urls().devices()));
+pub(crate) async fn sweep(target: &Target, prefix: &str) -> Result<Sweep, SweepError> {
+    let token = target.token(&Principal::Admin).await?;
+    let mut url = Some(format!("{}?$top=100", target.urls().devices()));
     let mut tagged: Vec<(String, String)> = Vec::new();
     for _ in 0..MAX_PAGES {
         let Some(page_url) = url.take() else { break };
-        let exchange = ctx
-            .target
+        let exchange = target
             .client()
             .send(Request::new("sweep: list", Method::GET, page_url).bearer(Some(&token)))
             .await;
@@ -70,7 +69,10 @@ pub async fn sweep(ctx: &RunContext, prefix: &str) -> Result<Sweep, SweepError> 
     // Removals run side by side; the client bounds how many requests are in flight.
     let removals = tagged.into_iter().map(|(id, serial)| {
         let token = &token;
-        async move { (remove_device(ctx, token, &id).await, id, serial) }
+        async move {
+            let removed = remove_device(target, token, &id, Holder::Unknown).await;
+            (removed, id, serial)
+        }
     });
     let mut sweep = Sweep::default();
     for (outcome, id, serial) in join_all(removals).await {
@@ -83,7 +85,7 @@ pub async fn sweep(ctx: &RunContext, prefix: &str) -> Result<Sweep, SweepError> 
 }
 
 /// Whether a JSON device's serial number carries the prefix.
-pub fn is_tagged(device: &Value, prefix: &str) -> bool {
+fn is_tagged(device: &Value, prefix: &str) -> bool {
     device["serialNumber"]
         .as_str()
         .is_some_and(|serial| serial.starts_with(prefix))
