@@ -157,10 +157,7 @@ pub enum SuiteError {
 }
 
 fn now_rfc3339() -> String {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    hwoath_graph::Timestamp::from_unix_seconds(now.as_secs() as i64)
+    hwoath_graph::Timestamp::from_unix_seconds(controls::system_now() as i64)
         .as_str()
         .to_owned()
 }
